@@ -1,0 +1,3 @@
+"""Refugio: humane, safe and orderly asylum processing."""
+
+__version__ = "0.1.0"

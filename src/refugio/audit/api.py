@@ -1,0 +1,48 @@
+"""An org admin reads the audit trail of their organisation's data."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from refugio.audit.selectors import visible_audit_events
+
+router = Router(tags=["audit"])
+
+
+class AuditEventOut(Schema):
+    id: int
+    occurred_at: dt.datetime
+    actor_name: str
+    organisation_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    fields: list[str]
+    channel: str
+    ip_address: str | None
+    hash: str
+
+
+class AuditPage(Schema):
+    items: list[AuditEventOut]
+    page: int
+    page_size: int
+
+
+class AuditQuery(Schema):
+    object_id: str = ""
+    page: int = Field(1, ge=1)
+    page_size: int = Field(100, ge=1, le=500)
+
+
+@router.get("/audit", response=AuditPage)
+def audit_events(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, Any]:
+    events = visible_audit_events(request.auth)
+    if query.object_id:
+        events = events.filter(object_id=query.object_id)
+    start = (query.page - 1) * query.page_size
+    return {"items": list(events[start : start + query.page_size]), "page": query.page, "page_size": query.page_size}

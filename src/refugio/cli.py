@@ -1,0 +1,171 @@
+"""The `refugio` command: demo, serve, manage, synth, keys, and the algorithm commands."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def _setup_django(mode: str | None = None) -> None:
+    if mode:
+        os.environ["REFUGIO_MODE"] = mode
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refugio.settings")
+    import django
+
+    from refugio.keyring import MissingKeys
+
+    try:
+        django.setup()
+    except MissingKeys as exc:
+        sys.stderr.write(f"refugio: refusing to start: {exc}\n")
+        sys.exit(3)
+
+
+def _home() -> Path:
+    return Path(os.environ.get("REFUGIO_HOME", "var")).resolve()
+
+
+def _demo(args: argparse.Namespace) -> int:
+    home = _home()
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ.pop("DATABASE_URL", None)  # the demo always uses its own SQLite file
+    _setup_django("demo")
+    from django.core.management import call_command
+
+    from refugio.people.demo import DEMO_PASSWORD, USERS, load_demo
+
+    call_command("migrate", interactive=False, verbosity=0)
+    counts = load_demo(args.households)
+    print(f"Refugio demo in {home} (synthetic data only)")
+    for name, count in counts.items():
+        print(f"  {name}: {count} households")
+    print(f"Users (password {DEMO_PASSWORD!r}): " + ", ".join(u for u, _, _ in USERS))
+    if args.no_serve:
+        return 0
+    print(f"Serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
+    return _run_gunicorn(args.host, args.port, workers=2)
+
+
+def _run_gunicorn(host: str, port: int, workers: int) -> int:
+    from gunicorn.app.base import BaseApplication
+
+    from refugio.wsgi import application
+
+    class Server(BaseApplication):
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", 60)
+            # The access log shows the path only: query strings can carry names people searched for.
+            self.cfg.set("accesslog", "-")
+            self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms')
+
+        def load(self) -> object:
+            return application
+
+    Server().run()
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    _setup_django()
+    return _run_gunicorn(args.host, args.port, args.workers)
+
+
+def _manage(argv: list[str]) -> int:
+    # After `refugio demo`, `refugio manage …` works on the demo database without more set-up;
+    # where keys are configured (production) they always win.
+    if (
+        "REFUGIO_MODE" not in os.environ
+        and not os.environ.get("REFUGIO_KEYS_FILE")
+        and not os.environ.get("REFUGIO_ENCRYPTION_KEYS")
+    ):
+        from refugio.keyring import demo_keys_path
+
+        if demo_keys_path(_home()).exists():
+            os.environ["REFUGIO_MODE"] = "demo"
+    _setup_django()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["refugio manage", *argv])
+    return 0
+
+
+def _synth(args: argparse.Namespace) -> int:
+    from refugio.synth.generator import write_csv
+
+    households, people = write_csv(args.households, args.seed, Path(args.out), args.as_of)
+    print(json.dumps({"households": households, "people": people, "out": str(Path(args.out))}))
+    return 0
+
+
+def _keys(args: argparse.Namespace) -> int:
+    from refugio.keyring import generate_keys, write_keys_file
+
+    try:
+        write_keys_file(Path(args.out), generate_keys())
+    except FileExistsError:
+        sys.stderr.write(f"refugio: {args.out} exists; not overwriting keys\n")
+        return 2
+    print(f"wrote new keys to {args.out} (mode 600); set REFUGIO_KEYS_FILE={args.out}")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="refugio", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="migrate, load synthetic demo data, serve on 127.0.0.1:8000")
+    demo.add_argument("--no-serve", action="store_true")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--households", type=int, default=220, help="per organisation")
+    demo.set_defaults(func=_demo)
+
+    serve = sub.add_parser("serve", help="serve with gunicorn on the configured database")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2 + 1))
+    serve.set_defaults(func=_serve)
+
+    sub.add_parser("manage", help="Django's manage.py", add_help=False)
+
+    synth = sub.add_parser("synth", help="write synthetic households.csv and people.csv")
+    synth.add_argument("--households", type=int, required=True)
+    synth.add_argument("--seed", type=int, required=True)
+    synth.add_argument("--out", required=True)
+    synth.add_argument("--as-of", type=_date, default=None, help="reference date (default 2026-11-01)")
+    synth.set_defaults(func=_synth)
+
+    keys = sub.add_parser("keys", help="generate a keys file for production")
+    keys.add_argument("action", choices=["generate"])
+    keys.add_argument("--out", required=True)
+    keys.set_defaults(func=_keys)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        return _manage(argv[1:])
+    args = build_parser().parse_args(argv)
+    if getattr(args, "as_of", "unset") is None:
+        from refugio.synth.generator import DEFAULT_AS_OF
+
+        args.as_of = DEFAULT_AS_OF
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""The demo: two organisations and an agency, one user per role, and synthetic households.
+
+Safe to run again: every object is looked up before it is created, households by their synth id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from refugio.accounts.models import Membership, Organisation, OrganisationKind, Role
+from refugio.audit.services import Actor
+from refugio.people.models import Household, SharingGrant
+from refugio.people.services import create_household, record_consent, share_household
+from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
+from refugio.synth.generator import generate
+
+DEMO_PASSWORD = "refugio-demo"  # demo only: printed by `refugio demo`, never used outside demo mode
+
+ORGANISATIONS = {
+    "Demo Legal Aid": OrganisationKind.LEGAL_AID,
+    "Demo Shelter": OrganisationKind.SHELTER,
+    "Demo CBP San Ysidro": OrganisationKind.AGENCY,
+}
+USERS = [
+    ("legal-admin", "Demo Legal Aid", Role.ORG_ADMIN),
+    ("legal-caseworker", "Demo Legal Aid", Role.CASEWORKER),
+    ("attorney", "Demo Legal Aid", Role.ATTORNEY),
+    ("shelter-staff", "Demo Shelter", Role.SHELTER_STAFF),
+    ("agency-liaison", "Demo CBP San Ysidro", Role.AGENCY_LIAISON),
+    ("analyst", "Demo Legal Aid", Role.ANALYST),
+]
+SEEDS = {"Demo Legal Aid": 101, "Demo Shelter": 202}
+
+
+def _household_input(synth: object) -> tuple[dict[str, object], list[dict[str, object]]]:
+    data = asdict(synth)  # type: ignore[call-overload]
+    members = data.pop("members")
+    for key in ("household_id", "registered_on", "size"):
+        data.pop(key)
+    cleaned_members = []
+    for member in members:
+        for key in ("person_id", "household_id"):
+            member.pop(key)
+        cleaned_members.append(member)
+    return data, cleaned_members
+
+
+def load_demo(households_per_org: int = 220) -> dict[str, int]:
+    """Create (or find) the demo world. Returns how many households each organisation holds."""
+    orgs = {
+        name: Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+        for name, kind in ORGANISATIONS.items()
+    }
+    user_model = get_user_model()
+    users = {}
+    for username, org_name, role in USERS:
+        user, created = user_model.objects.get_or_create(username=username)
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        Membership.objects.get_or_create(user=user, organisation=orgs[org_name], role=role)
+        users[username] = user
+    creators = {"Demo Legal Aid": users["legal-caseworker"], "Demo Shelter": users["shelter-staff"]}
+    for org_name, seed in SEEDS.items():
+        org = orgs[org_name]
+        actor = Actor(user=creators[org_name], channel="cli")
+        existing = set(Household.objects.filter(owner=org).values_list("source_ref", flat=True))
+        for synth in generate(households_per_org, seed):
+            ref = f"synth:{synth.household_id}"
+            if ref in existing:
+                continue
+            data, members = _household_input(synth)
+            with transaction.atomic():
+                household = create_household(actor, org.id, data, members, source_ref=ref)
+                record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.VERBAL)
+    _share_some(orgs, users)
+    return {name: Household.objects.filter(owner=org).count() for name, org in orgs.items()}
+
+
+def _share_some(orgs: dict[str, Organisation], users: dict[str, object]) -> None:
+    """Legal aid shares its first ten households with the shelter, for shelter placement."""
+    legal, shelter = orgs["Demo Legal Aid"], orgs["Demo Shelter"]
+    if SharingGrant.objects.filter(household__owner=legal, organisation=shelter).exists():
+        return
+    actor = Actor(user=users["legal-caseworker"], channel="cli")
+    until = timezone.now() + dt.timedelta(days=180)
+    for household in Household.objects.filter(owner=legal).order_by("source_ref")[:10]:
+        record_consent(actor, household, ConsentPurpose.SHELTER_REFERRAL, ConsentMethod.VERBAL, recipient_id=shelter.id)
+        share_household(actor, household, shelter.id, "Shelter placement and services", until)

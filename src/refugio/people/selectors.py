@@ -1,0 +1,139 @@
+"""What a user may see. This is the one place that decides it; views and endpoints only call it.
+
+A user sees a household when it is owned by an organisation in which they hold a case role, or is
+shared with such an organisation by a grant that is neither revoked nor expired. Agency liaisons and
+analysts hold no case role, so they see no household here. Anything else is "not found".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from refugio.accounts.selectors import CASE_READ_ROLES, CASE_WRITE_ROLES, organisation_ids_for
+from refugio.people.models import Household, Person, PersonVulnerability, SharingGrant
+from refugio.people.registration_code import normalise as normalise_code
+from refugio.people.validation import FieldError, a_number_index, clean_a_number, name_key
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def visible_households(user: User, *, for_write: bool = False) -> QuerySet[Household]:
+    org_ids = organisation_ids_for(user, CASE_WRITE_ROLES if for_write else CASE_READ_ROLES)
+    if not org_ids:
+        return Household.objects.none()
+    shared = SharingGrant.objects.filter(SharingGrant.live_q(), organisation_id__in=org_ids).values("household_id")
+    return Household.objects.filter(Q(owner_id__in=org_ids) | Q(id__in=shared))
+
+
+def _members_prefetch() -> Prefetch:
+    return Prefetch("members", queryset=Person.objects.prefetch_related("vulnerability_rows").order_by("created_at"))
+
+
+def _uuid(value: uuid.UUID | str) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def get_household(user: User, household_id: uuid.UUID | str, *, for_write: bool = False) -> Household:
+    """The household if this user may see it (or change it); otherwise 404, whether it exists or not."""
+    try:
+        return (
+            visible_households(user, for_write=for_write)
+            .select_related("owner")
+            .prefetch_related(_members_prefetch())
+            .get(id=_uuid(household_id))
+        )
+    except Household.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_person(user: User, person_id: uuid.UUID | str, *, for_write: bool = False) -> Person:
+    try:
+        return (
+            Person.objects.filter(household__in=visible_households(user, for_write=for_write))
+            .select_related("household", "household__owner")
+            .prefetch_related("vulnerability_rows")
+            .get(id=_uuid(person_id))
+        )
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_grant(user: User, grant_id: int) -> SharingGrant:
+    """A grant on a household the user may change (owner side or grantee side)."""
+    try:
+        return SharingGrant.objects.select_related("household", "organisation").get(
+            id=grant_id, household__in=visible_households(user, for_write=True)
+        )
+    except SharingGrant.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@dataclass(frozen=True)
+class HouseholdFilter:
+    q: str = ""
+    city: str = ""
+    court: str = ""
+    hearing_from: dt.date | None = None
+    hearing_to: dt.date | None = None
+    vulnerability: str = ""
+    status: str = ""
+
+
+def search_households(user: User, filters: HouseholdFilter) -> QuerySet[Household]:
+    """Visible households matching the filters: a registration code, an exact A-number, or name words."""
+    households = visible_households(user)
+    if filters.city:
+        households = households.filter(current_city__iexact=filters.city.strip())
+    if filters.status:
+        households = households.filter(status=filters.status)
+    member_q = Q()
+    if filters.court:
+        member_q &= Q(immigration_court=filters.court)
+    if filters.hearing_from:
+        member_q &= Q(next_hearing_date__gte=filters.hearing_from)
+    if filters.hearing_to:
+        member_q &= Q(next_hearing_date__lte=filters.hearing_to)
+    if filters.vulnerability:
+        member_q &= Q(id__in=PersonVulnerability.objects.filter(code=filters.vulnerability).values("person_id"))
+    query = filters.q.strip()
+    if query:
+        code = normalise_code(query)
+        a_number = _as_a_number(query)
+        if code:
+            households = households.filter(registration_code=code)
+        elif a_number:
+            member_q &= Q(a_number_index=a_number_index(a_number))
+        else:
+            for word in name_key(query).split()[:6]:
+                member_q &= Q(search_name__contains=word)
+    if member_q:
+        households = households.filter(id__in=Person.objects.filter(member_q).values("household_id"))
+    return (
+        households.select_related("owner")
+        .annotate(member_count=Count("members"))
+        .prefetch_related(_members_prefetch())
+        .order_by("-created_at", "id")
+    )
+
+
+def _as_a_number(text: str) -> str:
+    if not re.fullmatch(r"[Aa][\s\-.\d]{8,12}", text.strip()):
+        return ""
+    try:
+        return clean_a_number(text)
+    except FieldError:
+        return ""
+
+
+def live_grants(household: Household) -> QuerySet[SharingGrant]:
+    return household.grants.filter(SharingGrant.live_q()).select_related("organisation")

@@ -1,0 +1,375 @@
+"""Writes to households and people. Each validates everything first, writes in one transaction,
+and appends to the audit chain in that same transaction, so nothing is half-written or unaudited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from refugio.accounts.models import Organisation
+from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisation_ids_for
+from refugio.audit.models import Action
+from refugio.audit.services import Actor, Touch, record
+from refugio.people.models import Consent, Household, Person, PersonVulnerability, SharingGrant
+from refugio.people.registration_code import new_code
+from refugio.people.validation import (
+    HOUSEHOLD_FIELDS,
+    HOUSEHOLD_REQUIRED,
+    PERSON_FIELDS,
+    PERSON_REQUIRED,
+    ValidationFailed,
+    a_number_index,
+    clean_fields,
+    name_key,
+    phone_index,
+)
+from refugio.people.vocabulary import ConsentMethod, ConsentPurpose, Relationship
+
+
+class PermissionDenied(Exception):
+    """The user may see the object but not do this to it."""
+
+
+class VersionConflict(Exception):
+    """Someone else changed the record since it was read; nothing was overwritten."""
+
+
+def _household_touch(household: Household, fields: Iterable[str]) -> Touch:
+    return Touch("household", str(household.id), household.owner_id, list(fields))
+
+
+def _person_touch(person: Person, owner_id: int, fields: Iterable[str]) -> Touch:
+    return Touch("person", str(person.id), owner_id, list(fields))
+
+
+def _apply_household(household: Household, cleaned: dict[str, Any]) -> None:
+    for name, value in cleaned.items():
+        setattr(household, name, value)
+    if "contact_phone" in cleaned:
+        household.contact_phone_index = phone_index(cleaned["contact_phone"])
+
+
+def _apply_person(person: Person, cleaned: dict[str, Any]) -> list[str] | None:
+    """Set the model attributes; return the new vulnerability codes if they were given."""
+    for name, value in cleaned.items():
+        if name == "date_of_birth":
+            person.birth_year, person.birth_month, person.birth_day = value
+        elif name == "date_of_birth_estimated":
+            person.birth_date_estimated = value
+        elif name == "vulnerabilities":
+            continue
+        else:
+            setattr(person, name, value)
+    if "a_number" in cleaned:
+        person.a_number_index = a_number_index(cleaned["a_number"])
+    person.search_name = name_key(person.given_names, person.first_family_name, person.second_family_name)
+    return cleaned.get("vulnerabilities")
+
+
+def _set_vulnerabilities(person: Person, codes: list[str]) -> None:
+    PersonVulnerability.objects.filter(person=person).exclude(code__in=codes).delete()
+    existing = set(PersonVulnerability.objects.filter(person=person).values_list("code", flat=True))
+    PersonVulnerability.objects.bulk_create(
+        [PersonVulnerability(person=person, code=c) for c in codes if c not in existing]
+    )
+
+
+def _check_one_head(relationships: Sequence[str], field: str) -> dict[str, str]:
+    heads = sum(1 for r in relationships if r == Relationship.HEAD)
+    if heads > 1:
+        return {field: _("A household has only one head.")}
+    return {}
+
+
+def create_household(
+    actor: Actor,
+    organisation_id: int | None,
+    data: dict[str, Any],
+    members: list[dict[str, Any]],
+    *,
+    source_ref: str = "",
+) -> Household:
+    """Register a household with its members. All fields of all members are checked before anything is stored."""
+    allowed = organisation_ids_for(actor.user, CASE_CREATE_ROLES) if actor.user is not None else set()
+    if organisation_id is None and len(allowed) == 1:
+        organisation_id = next(iter(allowed))
+    if organisation_id is None or organisation_id not in allowed:
+        raise PermissionDenied(_("You cannot register households for this organisation."))
+    cleaned, errors = clean_fields(data, HOUSEHOLD_FIELDS, HOUSEHOLD_REQUIRED)
+    cleaned_members = []
+    if not members:
+        errors["members"] = _("Add at least the head of household.")
+    for i, member in enumerate(members):
+        member_clean, member_errors = clean_fields(member, PERSON_FIELDS, PERSON_REQUIRED, prefix=f"members.{i}.")
+        cleaned_members.append(member_clean)
+        errors.update(member_errors)
+    errors.update(_check_one_head([m.get("relationship_to_head", "") for m in cleaned_members], "members"))
+    if errors:
+        raise ValidationFailed(errors)
+
+    now = timezone.now()
+    with transaction.atomic():
+        household = Household(
+            owner_id=organisation_id,
+            created_by_id=actor.user_id,
+            created_at=now,
+            updated_at=now,
+            source_ref=source_ref,
+        )
+        _apply_household(household, cleaned)
+        _save_with_fresh_code(household)
+        touches = [_household_touch(household, cleaned)]
+        for member_clean in cleaned_members:
+            person = _create_person(household, member_clean, now)
+            touches.append(_person_touch(person, organisation_id, member_clean))
+        record(actor, Action.CREATE, touches, at=now)
+    return household
+
+
+def _save_with_fresh_code(household: Household, attempts: int = 5) -> None:
+    # 30^8 codes: a collision is rare, but a unique constraint, not luck, is what rules it out.
+    for attempt in range(attempts):
+        household.registration_code = new_code()
+        try:
+            with transaction.atomic():
+                household.save(force_insert=True)
+            return
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+
+
+def _create_person(household: Household, cleaned: dict[str, Any], now: dt.datetime) -> Person:
+    person = Person(household=household, created_at=now, updated_at=now)
+    codes = _apply_person(person, cleaned)
+    person.save(force_insert=True)
+    if codes:
+        _set_vulnerabilities(person, codes)
+    return person
+
+
+def _check_version(current: int, expected: int | None) -> None:
+    if expected is not None and expected != current:
+        raise VersionConflict(_("This record was changed by someone else. Reload it and try again."))
+
+
+def update_household(
+    actor: Actor, household: Household, changes: dict[str, Any], expected_version: int | None = None
+) -> Household:
+    cleaned, errors = clean_fields(changes, HOUSEHOLD_FIELDS, ())
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        locked = Household.objects.select_for_update().get(pk=household.pk)
+        _check_version(locked.version, expected_version)
+        changed = [name for name, value in cleaned.items() if getattr(locked, name) != value]
+        if not changed:
+            return locked
+        _apply_household(locked, {n: cleaned[n] for n in changed})
+        locked.version += 1
+        locked.updated_at = timezone.now()
+        locked.save()
+        record(actor, Action.UPDATE, [_household_touch(locked, changed)])
+    return locked
+
+
+def add_person(actor: Actor, household: Household, data: dict[str, Any]) -> Person:
+    cleaned, errors = clean_fields(data, PERSON_FIELDS, PERSON_REQUIRED)
+    if (
+        cleaned.get("relationship_to_head") == Relationship.HEAD
+        and household.members.filter(relationship_to_head=Relationship.HEAD).exists()
+    ):
+        errors["relationship_to_head"] = _("A household has only one head.")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        Household.objects.select_for_update().filter(pk=household.pk).first()  # one head, even when racing
+        person = _create_person(household, cleaned, timezone.now())
+        record(actor, Action.CREATE, [_person_touch(person, household.owner_id, cleaned)])
+    return person
+
+
+def _person_value(person: Person, name: str, codes: set[str]) -> Any:  # noqa: ANN401
+    if name == "date_of_birth":
+        return (person.birth_year, person.birth_month, person.birth_day)
+    if name == "date_of_birth_estimated":
+        return person.birth_date_estimated
+    if name == "vulnerabilities":
+        return codes
+    return getattr(person, name)
+
+
+def update_person(actor: Actor, person: Person, changes: dict[str, Any], expected_version: int | None = None) -> Person:
+    cleaned, errors = clean_fields(changes, PERSON_FIELDS, ())
+    for name in PERSON_REQUIRED:
+        if name in changes and not cleaned.get(name):
+            errors.setdefault(name, _("This field is required."))
+    if (
+        cleaned.get("relationship_to_head") == Relationship.HEAD
+        and Person.objects.filter(household_id=person.household_id, relationship_to_head=Relationship.HEAD)
+        .exclude(pk=person.pk)
+        .exists()
+    ):
+        errors["relationship_to_head"] = _("A household has only one head.")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        _check_version(locked.version, expected_version)
+        codes = set(PersonVulnerability.objects.filter(person=locked).values_list("code", flat=True))
+        changed = [
+            n
+            for n, v in cleaned.items()
+            if _person_value(locked, n, codes) != (set(v) if n == "vulnerabilities" else v)
+        ]
+        if not changed:
+            return locked
+        new_codes = _apply_person(locked, {n: cleaned[n] for n in changed})
+        if new_codes is not None:
+            _set_vulnerabilities(locked, new_codes)
+        locked.version += 1
+        locked.updated_at = timezone.now()
+        locked.save()
+        record(actor, Action.UPDATE, [_person_touch(locked, person.household.owner_id, changed)])
+    return locked
+
+
+def record_reads(
+    actor: Actor, households: Iterable[Household], household_fields: Sequence[str], person_fields: Sequence[str] = ()
+) -> None:
+    """Audit that personal data of these households (and their members) was shown to the actor."""
+    touches: list[Touch] = []
+    for household in households:
+        touches.append(_household_touch(household, household_fields))
+        if person_fields:
+            touches.extend(_person_touch(p, household.owner_id, person_fields) for p in household.members.all())
+    record(actor, Action.READ, touches)
+
+
+def record_person_read(actor: Actor, person: Person, fields: Sequence[str]) -> None:
+    record(actor, Action.READ, [_person_touch(person, person.household.owner_id, fields)])
+
+
+def share_household(
+    actor: Actor, household: Household, organisation_id: int, purpose: str, expires_at: dt.datetime
+) -> SharingGrant:
+    """Share with another organisation. Only the owner's admins and caseworkers may share."""
+    if household.owner_id not in organisation_ids_for(actor.user, SHARE_ROLES):
+        raise PermissionDenied(_("Only the owning organisation's caseworkers and admins can share a household."))
+    errors: dict[str, str] = {}
+    organisation = Organisation.objects.filter(id=organisation_id).first()
+    if organisation is None:
+        errors["organisation_id"] = _("No such organisation.")
+    elif organisation.id == household.owner_id:
+        errors["organisation_id"] = _("The household already belongs to this organisation.")
+    purpose = " ".join(str(purpose or "").split())
+    if not purpose:
+        errors["purpose"] = _("State the purpose of sharing.")
+    elif len(purpose) > 300:
+        errors["purpose"] = _("Use at most %(n)d characters.") % {"n": 300}
+    if expires_at <= timezone.now():
+        errors["expires_at"] = _("The end of sharing must be in the future.")
+    elif expires_at > timezone.now() + dt.timedelta(days=731):
+        errors["expires_at"] = _("Share for at most two years; renew it if needed.")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        grant = SharingGrant.objects.create(
+            household=household,
+            organisation=organisation,
+            purpose=purpose,
+            granted_by_id=actor.user_id,
+            expires_at=expires_at,
+        )
+        record(
+            actor,
+            Action.SHARE,
+            [Touch("sharing_grant", str(grant.id), household.owner_id, ["organisation", "purpose", "expires_at"])],
+        )
+    return grant
+
+
+def revoke_grant(actor: Actor, grant: SharingGrant) -> SharingGrant:
+    """The owner or the grantee ends a grant; access stops at once."""
+    allowed = organisation_ids_for(actor.user, SHARE_ROLES)
+    if grant.household.owner_id not in allowed and grant.organisation_id not in allowed:
+        raise PermissionDenied(_("You cannot revoke this grant."))
+    with transaction.atomic():
+        updated = SharingGrant.objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now(), revoked_by_id=actor.user_id
+        )
+        if updated:
+            record(
+                actor, Action.REVOKE, [Touch("sharing_grant", str(grant.id), grant.household.owner_id, ["revoked_at"])]
+            )
+    grant.refresh_from_db()
+    return grant
+
+
+def record_consent(
+    actor: Actor,
+    household: Household,
+    purpose: str,
+    method: str,
+    person_id: str | None = None,
+    recipient_id: int | None = None,
+) -> Consent:
+    errors: dict[str, str] = {}
+    if purpose not in ConsentPurpose.values:
+        errors["purpose"] = _("%(value)s is not one of the allowed values.") % {"value": str(purpose)[:40]}
+    if method not in ConsentMethod.values:
+        errors["method"] = _("%(value)s is not one of the allowed values.") % {"value": str(method)[:40]}
+    person = None
+    if person_id:
+        person = household.members.filter(id=person_id).first()
+        if person is None:
+            errors["person_id"] = _("This person is not a member of the household.")
+    if recipient_id is not None and not Organisation.objects.filter(id=recipient_id).exists():
+        errors["recipient_id"] = _("No such organisation.")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        consent = Consent.objects.create(
+            household=household,
+            person=person,
+            purpose=purpose,
+            method=method,
+            recipient_id=recipient_id,
+            recorded_by_id=actor.user_id,
+        )
+        record(actor, Action.CREATE, [Touch("consent", str(consent.id), household.owner_id, ["purpose", "method"])])
+    return consent
+
+
+def withdraw_consent(actor: Actor, consent: Consent) -> Consent:
+    with transaction.atomic():
+        if Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now()):
+            record(
+                actor, Action.UPDATE, [Touch("consent", str(consent.id), consent.household.owner_id, ["withdrawn_at"])]
+            )
+    consent.refresh_from_db()
+    return consent
+
+
+def reencrypt_all(batch_size: int = 500) -> int:
+    """Rewrite every encrypted field so it is under the newest key; old keys can then be retired."""
+    total = 0
+    for model, fields in ((Household, ["contact_phone", "notes"]), (Person, ["a_number", "narrative", "notes"])):
+        last = None
+        while True:
+            batch_qs = model.objects.order_by("pk")
+            if last is not None:
+                batch_qs = batch_qs.filter(pk__gt=last)
+            batch = list(batch_qs.only("pk", *fields)[:batch_size])
+            if not batch:
+                break
+            with transaction.atomic():
+                model.objects.bulk_update(batch, fields)  # values decrypt on load, encrypt on save
+            total += len(batch)
+            last = batch[-1].pk
+    return total

@@ -1,0 +1,257 @@
+"""Staff pages for cases. Thin: the selectors decide what a user may see, the services write."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from refugio.accounts.selectors import organisation_directory
+from refugio.audit.request import actor_from_request
+from refugio.people import selectors, services
+from refugio.people.forms import (
+    HouseholdEditForm,
+    HouseholdForm,
+    PersonEditForm,
+    PersonForm,
+    ShareForm,
+    add_service_errors,
+)
+from refugio.people.serializers import (
+    HOUSEHOLD_DETAIL_FIELDS,
+    HOUSEHOLD_SUMMARY_FIELDS,
+    PERSON_DETAIL_FIELDS,
+    PERSON_SUMMARY_FIELDS,
+    household_summary,
+)
+from refugio.people.validation import ValidationFailed
+from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
+
+
+def _filters(request: HttpRequest) -> selectors.HouseholdFilter:
+    def day(name: str) -> dt.date | None:
+        try:
+            return dt.date.fromisoformat(request.GET.get(name, ""))
+        except ValueError:
+            return None
+
+    return selectors.HouseholdFilter(
+        q=request.GET.get("q", "")[:100],
+        city=request.GET.get("city", "")[:100],
+        court=request.GET.get("court", "") if request.GET.get("court", "") in COURTS else "",
+        hearing_from=day("hearing_from"),
+        hearing_to=day("hearing_to"),
+        vulnerability=request.GET.get("vulnerability", "")
+        if request.GET.get("vulnerability", "") in Vulnerability.values
+        else "",
+        status=request.GET.get("status", "") if request.GET.get("status", "") in HouseholdStatus.values else "",
+    )
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    paginator = Paginator(selectors.search_households(request.user, filters), 25)
+    page = paginator.get_page(request.GET.get("page"))
+    services.record_reads(actor_from_request(request, "web"), page, HOUSEHOLD_SUMMARY_FIELDS, PERSON_SUMMARY_FIELDS)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "rows": [household_summary(h) for h in page],
+        "filters": filters,
+        "query": query.urlencode(),
+        "courts": COURTS,
+        "statuses": HouseholdStatus.choices,
+        "vulnerabilities": Vulnerability.choices,
+    }
+    template = "people/_results.html" if request.headers.get("HX-Request") else "people/case_list.html"
+    return render(request, template, context)
+
+
+@login_required
+def household_page(request: HttpRequest, household_id: str) -> HttpResponse:
+    household = selectors.get_household(request.user, household_id)
+    services.record_reads(
+        actor_from_request(request, "web"), [household], HOUSEHOLD_DETAIL_FIELDS, PERSON_DETAIL_FIELDS
+    )
+    return render(
+        request,
+        "people/household.html",
+        {
+            "household": household,
+            "members": household.members.all(),
+            "grants": household.grants.select_related("organisation"),
+            "consents": household.consents.all(),
+            "share_form": _share_form(household),
+        },
+    )
+
+
+def _share_form(household: Any, data: Any = None) -> ShareForm:  # noqa: ANN401
+    choices = [(o.id, o.name) for o in organisation_directory() if o.id != household.owner_id]
+    initial = {"expires_on": (timezone.localdate() + dt.timedelta(days=90))}
+    return ShareForm(data, organisations=choices, initial=initial)
+
+
+def _person_values(form: PersonForm) -> dict[str, Any]:
+    values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    values["next_hearing_date"] = values.get("next_hearing_date") or ""
+    return values
+
+
+@login_required
+def household_create(request: HttpRequest) -> HttpResponse:
+    household_form = HouseholdForm(request.POST or None, prefix="h")
+    head_form = PersonForm(request.POST or None, prefix="p", initial={"relationship_to_head": "head"})
+    if request.method == "POST" and household_form.is_valid() and head_form.is_valid():
+        try:
+            household = services.create_household(
+                actor_from_request(request, "web"),
+                _chosen_org(request),
+                household_form.cleaned_data,
+                [_person_values(head_form)],
+            )
+        except ValidationFailed as exc:
+            add_service_errors(household_form, {k: v for k, v in exc.fields.items() if not k.startswith("members")})
+            add_service_errors(
+                head_form, {k.split(".", 2)[-1]: v for k, v in exc.fields.items() if k.startswith("members.")}
+            )
+        except services.PermissionDenied as exc:
+            household_form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Household registered: %(code)s") % {"code": household.display_code})
+            return redirect("people:household", household_id=household.id)
+    return render(
+        request, "people/household_form.html", {"forms": [household_form, head_form], "title": _("New household")}
+    )
+
+
+def _chosen_org(request: HttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("organisation_id", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+def household_edit(request: HttpRequest, household_id: str) -> HttpResponse:
+    household = selectors.get_household(request.user, household_id, for_write=True)
+    initial = {name: getattr(household, name) for name in HouseholdEditForm.base_fields}
+    form = HouseholdEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.update_household(
+                actor_from_request(request, "web"), household, values, form.cleaned_data["version"]
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.fields)
+        except services.VersionConflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:household", household_id=household.id)
+    else:
+        services.record_reads(actor_from_request(request, "web"), [household], HOUSEHOLD_DETAIL_FIELDS)
+    return render(
+        request, "people/household_form.html", {"forms": [form], "household": household, "title": _("Edit household")}
+    )
+
+
+@login_required
+def person_add(request: HttpRequest, household_id: str) -> HttpResponse:
+    household = selectors.get_household(request.user, household_id, for_write=True)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_person(actor_from_request(request, "web"), household, _person_values(form))
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.fields)
+        else:
+            messages.success(request, _("Member added."))
+            return redirect("people:household", household_id=household.id)
+    return render(
+        request, "people/household_form.html", {"forms": [form], "household": household, "title": _("Add a member")}
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
+    person = selectors.get_person(request.user, person_id, for_write=True)
+    initial = {name: getattr(person, name, None) for name in PersonEditForm.base_fields}
+    initial.update(
+        {
+            "date_of_birth_estimated": person.birth_date_estimated,
+            "vulnerabilities": [v.code for v in person.vulnerability_rows.all()],
+        }
+    )
+    form = PersonEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_person(
+                actor_from_request(request, "web"), person, _person_values(form), form.cleaned_data["version"]
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.fields)
+        except services.VersionConflict as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("people:household", household_id=person.household_id)
+    else:
+        services.record_person_read(actor_from_request(request, "web"), person, PERSON_DETAIL_FIELDS)
+    return render(
+        request,
+        "people/household_form.html",
+        {"forms": [form], "household": person.household, "title": _("Edit member")},
+    )
+
+
+@login_required
+@require_POST
+def household_share(request: HttpRequest, household_id: str) -> HttpResponse:
+    household = selectors.get_household(request.user, household_id, for_write=True)
+    form = _share_form(household, request.POST)
+    if form.is_valid():
+        end = dt.datetime.combine(
+            form.cleaned_data["expires_on"], dt.time(23, 59), tzinfo=timezone.get_current_timezone()
+        )
+        try:
+            services.share_household(
+                actor_from_request(request, "web"),
+                household,
+                form.cleaned_data["organisation_id"],
+                form.cleaned_data["purpose"],
+                end,
+            )
+        except (ValidationFailed, services.PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "fields", {}).values()) or str(exc))
+        else:
+            messages.success(request, _("Shared."))
+    else:
+        messages.error(request, _("Sharing needs an organisation, a purpose and an end date."))
+    return redirect("people:household", household_id=household.id)
+
+
+@login_required
+@require_POST
+def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
+    grant = selectors.get_grant(request.user, grant_id)
+    try:
+        services.revoke_grant(actor_from_request(request, "web"), grant)
+    except services.PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Sharing revoked."))
+    if selectors.visible_households(request.user).filter(id=grant.household_id).exists():
+        return redirect("people:household", household_id=grant.household_id)
+    return redirect("people:case_list")

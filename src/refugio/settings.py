@@ -1,0 +1,213 @@
+"""Django settings for Refugio.
+
+The run mode comes from ``REFUGIO_MODE``: ``production`` (the default), ``demo`` or ``test``.
+Outside demo and test mode the server refuses to start without a secret key and encryption keys,
+because personal data must never be written in plain text.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+
+from refugio.keyring import load_keys
+
+MODE = os.environ.get("REFUGIO_MODE", "production")
+if MODE not in {"production", "demo", "test"}:
+    raise ImproperlyConfigured(f"REFUGIO_MODE must be production, demo or test, not {MODE!r}")
+DEMO_MODE = MODE == "demo"
+TEST_MODE = MODE == "test"
+
+BASE_DIR = Path(__file__).resolve().parent
+HOME = Path(os.environ.get("REFUGIO_HOME", "var")).resolve()
+
+_keys = load_keys(MODE, HOME)
+SECRET_KEY = _keys.secret_key
+REFUGIO_ENCRYPTION_KEYS = _keys.encryption_keys
+REFUGIO_INDEX_KEY = _keys.index_key
+
+DEBUG = os.environ.get("REFUGIO_DEBUG") == "1" and MODE != "production"
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get(
+        "REFUGIO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver" if MODE != "production" else ""
+    ).split(",")
+    if h.strip()
+]
+if MODE == "production" and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set REFUGIO_ALLOWED_HOSTS to the host names the server answers for.")
+
+INSTALLED_APPS = [
+    "refugio.accounts.admin_site.RefugioAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "refugio.accounts",
+    "refugio.audit",
+    "refugio.people",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "refugio.accounts.middleware.RequireSecondFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "refugio.urls"
+WSGI_APPLICATION = "refugio.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "refugio.accounts.context.staff_context",
+            ],
+        },
+    },
+]
+
+_default_sqlite = f"sqlite:///{HOME / 'refugio.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite), conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers proceed during a write; a busy timeout queues writers instead of failing them.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "people:case_list"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+# Staff must present a TOTP code after the password, except in the demo.
+REFUGIO_REQUIRE_OTP = MODE != "demo" and os.environ.get("REFUGIO_REQUIRE_OTP", "1") == "1"
+OTP_TOTP_ISSUER = "Refugio"
+
+# Lock an account and address pair out for an hour after five failed sign-ins.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLED = MODE != "test" or os.environ.get("REFUGIO_AXES") == "1"
+AXES_VERBOSE = False
+
+LANGUAGE_CODE = "es"
+LANGUAGES = [
+    ("es", "Español"),
+    ("en", "English"),
+    ("ht", "Kreyòl ayisyen"),
+    ("fr", "Français"),
+    ("pt", "Português"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "America/Tijuana"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+WHITENOISE_USE_FINDERS = MODE != "production"  # the demo serves straight from the package
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# Cookies and headers: nothing personal may leak through a browser.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 8 * 60 * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from a meta tag, not the cookie
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if MODE == "production":
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_SSL_REDIRECT = os.environ.get("REFUGIO_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("REFUGIO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"redact_personal_data": {"()": "refugio.log_redaction.RedactPersonalData"}},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_personal_data"],
+            "formatter": "plain",
+        }
+    },
+    "root": {"handlers": ["console"], "level": os.environ.get("REFUGIO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+    },
+}
+
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if MODE == "production"
+    else "django.core.mail.backends.console.EmailBackend"
+)
+
+REFUGIO_TRUST_X_FORWARDED_FOR = os.environ.get("REFUGIO_TRUST_X_FORWARDED_FOR") == "1"

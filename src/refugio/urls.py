@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from refugio.api import api
+from refugio.health import healthz
+
+admin.site.site_header = "Refugio configuration"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("refugio.accounts.urls")),
+    path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("audit/", include("refugio.audit.urls")),
+    path("", include("refugio.people.urls")),
+]
