@@ -146,7 +146,9 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
-WHITENOISE_USE_FINDERS = MODE != "production"  # the demo serves straight from the package
+# Outside production, static files are served straight from the package (no collectstatic step).
+WHITENOISE_USE_FINDERS = MODE != "production"
+WHITENOISE_AUTOREFRESH = MODE != "production"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
 from refugio.audit.request import actor_from_request
@@ -184,14 +184,14 @@ def _household_response(request: HttpRequest, household_id: uuid.UUID | str) -> 
 
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS})
-def create_household(request: HttpRequest, payload: HouseholdIn) -> tuple[int, dict[str, Any]]:
+def create_household(request: HttpRequest, payload: HouseholdIn) -> Status:
     household = services.create_household(
         actor_from_request(request, "api"),
         payload.organisation_id,
         _given(payload, "organisation_id", "members"),
         [_given(m) for m in payload.members],
     )
-    return 201, _household_response(request, household.id)
+    return Status(201, _household_response(request, household.id))
 
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
@@ -216,10 +216,10 @@ def list_persons(request: HttpRequest, household_id: str) -> list[dict[str, Any]
 
 
 @router.post("/households/{household_id}/persons", response={201: PersonOut, **ERRORS})
-def create_person(request: HttpRequest, household_id: str, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+def create_person(request: HttpRequest, household_id: str, payload: PersonIn) -> Status:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     person = services.add_person(actor_from_request(request, "api"), household, _given(payload))
-    return 201, _person_response(request, person.id)
+    return Status(201, _person_response(request, person.id))
 
 
 def _person_response(request: HttpRequest, person_id: uuid.UUID | str) -> dict[str, Any]:
@@ -277,12 +277,12 @@ def list_grants(request: HttpRequest, household_id: str) -> list[dict[str, Any]]
 
 
 @router.post("/households/{household_id}/grants", response={201: GrantOut, **ERRORS}, tags=["sharing"])
-def share_household(request: HttpRequest, household_id: str, payload: GrantIn) -> tuple[int, dict[str, Any]]:
+def share_household(request: HttpRequest, household_id: str, payload: GrantIn) -> Status:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     grant = services.share_household(
         actor_from_request(request, "api"), household, payload.organisation_id, payload.purpose, payload.expires_at
     )
-    return 201, _grant(grant)
+    return Status(201, _grant(grant))
 
 
 @router.post("/grants/{grant_id}/revoke", response={200: GrantOut, **ERRORS}, tags=["sharing"])
@@ -316,7 +316,7 @@ def list_consents(request: HttpRequest, household_id: str) -> list[Any]:
 
 
 @router.post("/households/{household_id}/consents", response={201: ConsentOut, **ERRORS}, tags=["consent"])
-def record_consent(request: HttpRequest, household_id: str, payload: ConsentIn) -> tuple[int, Any]:
+def record_consent(request: HttpRequest, household_id: str, payload: ConsentIn) -> Status:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     consent = services.record_consent(
         actor_from_request(request, "api"),
@@ -326,4 +326,4 @@ def record_consent(request: HttpRequest, household_id: str, payload: ConsentIn) 
         str(payload.person_id) if payload.person_id else None,
         payload.recipient_id,
     )
-    return 201, consent
+    return Status(201, consent)
