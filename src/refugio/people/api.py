@@ -139,8 +139,8 @@ class HouseholdQuery(Schema):
     q: str = ""
     city: str = ""
     court: str = ""
-    hearing_from: dt.date | None = None
-    hearing_to: dt.date | None = None
+    hearing_from: str = Field("", description="YYYY-MM-DD")
+    hearing_to: str = Field("", description="YYYY-MM-DD")
     vulnerability: str = ""
     status: str = ""
     page: int = Field(1, ge=1)
@@ -162,7 +162,9 @@ def _given(schema: Schema, *exclude: str) -> dict[str, Any]:
 
 @router.get("/households", response={200: HouseholdPage, **ERRORS})
 def list_households(request: HttpRequest, filters: Query[HouseholdQuery]) -> dict[str, Any]:
-    found = selectors.search_households(request.auth, selectors.HouseholdFilter(**_given(filters, "page", "page_size")))
+    found = selectors.search_households(
+        request.auth, selectors.parse_household_filter(_given(filters, "page", "page_size"))
+    )
     count = found.count()
     start = (filters.page - 1) * filters.page_size
     page = list(found[start : start + filters.page_size])

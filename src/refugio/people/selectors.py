@@ -10,16 +10,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from refugio.accounts.selectors import CASE_READ_ROLES, CASE_WRITE_ROLES, organisation_ids_for
 from refugio.people.models import Household, Person, PersonVulnerability, SharingGrant
 from refugio.people.registration_code import normalise as normalise_code
-from refugio.people.validation import FieldError, a_number_index, clean_a_number, name_key
+from refugio.people.validation import FieldError, ValidationFailed, a_number_index, clean_a_number, name_key
+from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -89,11 +93,39 @@ class HouseholdFilter:
     status: str = ""
 
 
+def parse_household_filter(params: Mapping[str, str]) -> HouseholdFilter:
+    """Filters from a query string. Unknown codes and malformed dates are errors, not ignored."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {
+        "q": _printable(params.get("q", ""))[:100],
+        "city": _printable(params.get("city", ""))[:100],
+    }
+    for name, allowed in (
+        ("court", COURTS),
+        ("vulnerability", Vulnerability.values),
+        ("status", HouseholdStatus.values),
+    ):
+        code = params.get(name, "") or ""
+        if code and code not in allowed:
+            errors[name] = _("%(value)s is not one of the allowed values.") % {"value": _printable(code)[:40]}
+        values[name] = code if code in allowed else ""
+    for name in ("hearing_from", "hearing_to"):
+        text = params.get(name, "") or ""
+        try:
+            values[name] = dt.date.fromisoformat(text) if text else None
+        except ValueError:
+            errors[name] = _("Write the date as YYYY-MM-DD.")
+    if errors:
+        raise ValidationFailed(errors)
+    return HouseholdFilter(**values)
+
+
 def search_households(user: User, filters: HouseholdFilter) -> QuerySet[Household]:
     """Visible households matching the filters: a registration code, an exact A-number, or name words."""
     households = visible_households(user)
-    if filters.city:
-        households = households.filter(current_city__iexact=filters.city.strip())
+    city = _printable(filters.city)
+    if city:
+        households = households.filter(current_city__iexact=city)
     if filters.status:
         households = households.filter(status=filters.status)
     member_q = Q()
@@ -105,7 +137,7 @@ def search_households(user: User, filters: HouseholdFilter) -> QuerySet[Househol
         member_q &= Q(next_hearing_date__lte=filters.hearing_to)
     if filters.vulnerability:
         member_q &= Q(id__in=PersonVulnerability.objects.filter(code=filters.vulnerability).values("person_id"))
-    query = filters.q.strip()
+    query = _printable(filters.q)
     if query:
         code = normalise_code(query)
         a_number = _as_a_number(query)
@@ -124,6 +156,11 @@ def search_households(user: User, filters: HouseholdFilter) -> QuerySet[Househol
         .prefetch_related(_members_prefetch())
         .order_by("-created_at", "id")
     )
+
+
+def _printable(text: str) -> str:
+    """Typed search text without control characters (PostgreSQL rejects NUL in a query)."""
+    return "".join(c for c in text if c.isprintable()).strip()
 
 
 def _as_a_number(text: str) -> str:

@@ -268,7 +268,9 @@ def share_household(
     elif organisation.id == household.owner_id:
         errors["organisation_id"] = _("The household already belongs to this organisation.")
     purpose = " ".join(str(purpose or "").split())
-    if not purpose:
+    if not purpose.isprintable():
+        errors["purpose"] = _("This text contains invisible control characters. Remove them.")
+    elif not purpose:
         errors["purpose"] = _("State the purpose of sharing.")
     elif len(purpose) > 300:
         errors["purpose"] = _("Use at most %(n)d characters.") % {"n": 300}

@@ -43,9 +43,16 @@ def name_key(*parts: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
+def _no_control_characters(text: str, allowed: str = "") -> str:
+    # NUL and other control characters are never meant; PostgreSQL cannot even store NUL.
+    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
+        raise FieldError(_("This text contains invisible control characters. Remove them."))
+    return text
+
+
 def _text(max_length: int, required: bool = False) -> Callable[[Any], str]:
     def clean(value: Any) -> str:  # noqa: ANN401
-        text = " ".join(str(value or "").split())
+        text = _no_control_characters(" ".join(str(value or "").split()))
         if required and not text:
             raise FieldError(_("This field is required."))
         if len(text) > max_length:
@@ -56,7 +63,7 @@ def _text(max_length: int, required: bool = False) -> Callable[[Any], str]:
 
 
 def _long_text(value: Any) -> str:  # noqa: ANN401
-    text = str(value or "").strip()
+    text = _no_control_characters(str(value or "").strip(), allowed="\n\r\t")
     if len(text) > 20000:
         raise FieldError(_("Use at most %(n)d characters.") % {"n": 20000})
     return text

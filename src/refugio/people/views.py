@@ -36,29 +36,14 @@ from refugio.people.validation import ValidationFailed
 from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
 
 
-def _filters(request: HttpRequest) -> selectors.HouseholdFilter:
-    def day(name: str) -> dt.date | None:
-        try:
-            return dt.date.fromisoformat(request.GET.get(name, ""))
-        except ValueError:
-            return None
-
-    return selectors.HouseholdFilter(
-        q=request.GET.get("q", "")[:100],
-        city=request.GET.get("city", "")[:100],
-        court=request.GET.get("court", "") if request.GET.get("court", "") in COURTS else "",
-        hearing_from=day("hearing_from"),
-        hearing_to=day("hearing_to"),
-        vulnerability=request.GET.get("vulnerability", "")
-        if request.GET.get("vulnerability", "") in Vulnerability.values
-        else "",
-        status=request.GET.get("status", "") if request.GET.get("status", "") in HouseholdStatus.values else "",
-    )
-
-
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
+    try:
+        filters = selectors.parse_household_filter(request.GET)
+    except ValidationFailed as exc:
+        for message in exc.fields.values():
+            messages.error(request, message)
+        filters = selectors.HouseholdFilter()
     paginator = Paginator(selectors.search_households(request.user, filters), 25)
     page = paginator.get_page(request.GET.get("page"))
     services.record_reads(actor_from_request(request, "web"), page, HOUSEHOLD_SUMMARY_FIELDS, PERSON_SUMMARY_FIELDS)
