@@ -138,15 +138,20 @@ def test_only_one_head(world: World) -> None:
 
 
 def test_registration_codes_catch_typos() -> None:
-    for _ in range(200):
+    swaps = caught_swaps = 0
+    for _ in range(300):
         code = new_code()
         assert normalise(display(code).lower()) == code
-        position = 3
-        wrong = code[:position] + next(c for c in ALPHABET if c != code[position]) + code[position + 1:]
-        assert normalise(wrong) is None
-        swapped = code[:1] + code[2] + code[1] + code[3:]
-        if swapped != code:
-            assert normalise(swapped) is None
+        for position in range(len(code)):  # every single mistyped character is caught
+            for char in ALPHABET:
+                if char != code[position]:
+                    assert normalise(code[:position] + char + code[position + 1 :]) is None
+        for position in range(len(code) - 1):  # most swaps of neighbours are caught
+            swapped = code[:position] + code[position + 1] + code[position] + code[position + 2 :]
+            if swapped != code:
+                swaps += 1
+                caught_swaps += normalise(swapped) is None
+    assert caught_swaps / swaps > 0.95
     assert normalise("O0I1-LLLL-U") is None
     assert check_character("23456789") in ALPHABET
 
