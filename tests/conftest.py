@@ -94,7 +94,10 @@ def world(db: object) -> World:
     w.own = new_household(w.users[Role.CASEWORKER], w.home)
     w.shared = new_household(partner_worker, w.partner, current_city="Tijuana")
     share_household(
-        Actor(partner_worker, "system"), w.shared, w.home.id, "Legal representation",
+        Actor(partner_worker, "system"),
+        w.shared,
+        w.home.id,
+        "Legal representation",
         timezone.now() + dt.timedelta(days=30),
     )
     w.foreign = new_household(stranger_worker, w.stranger, current_city="Reynosa")

@@ -77,12 +77,22 @@ ROUTES = [
     Route("read person", "get", "/api/v1/persons/{person}", None, _expect_read(200)),
     Route("update person", "patch", "/api/v1/persons/{person}", {"notes": "x"}, _expect_read(200)),
     Route("list grants", "get", "/api/v1/households/{household}/grants", None, _expect_read(200)),
-    Route("share", "post", "/api/v1/households/{household}/grants",
-          {"organisation_id": "{target}", "purpose": "shelter", "expires_at": LATER}, _expect_share),
+    Route(
+        "share",
+        "post",
+        "/api/v1/households/{household}/grants",
+        {"organisation_id": "{target}", "purpose": "shelter", "expires_at": LATER},
+        _expect_share,
+    ),
     Route("revoke", "post", "/api/v1/grants/{grant}/revoke", None, _expect_revoke),
     Route("list consents", "get", "/api/v1/households/{household}/consents", None, _expect_read(200)),
-    Route("record consent", "post", "/api/v1/households/{household}/consents",
-          {"purpose": "processing", "method": "verbal"}, _expect_read(201)),
+    Route(
+        "record consent",
+        "post",
+        "/api/v1/households/{household}/consents",
+        {"purpose": "processing", "method": "verbal"},
+        _expect_read(201),
+    ),
 ]
 
 
@@ -112,8 +122,12 @@ def test_object_route(world: World, route: Route, role: str, relation: str) -> N
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_object_route_without_credentials_is_401(world: World, route: Route) -> None:
-    values = {"household": str(world.own.id), "person": str(world.own.members.first().id), "grant": "1",
-              "target": str(world.agency.id)}
+    values = {
+        "household": str(world.own.id),
+        "person": str(world.own.members.first().id),
+        "grant": "1",
+        "target": str(world.agency.id),
+    }
     assert _call(Client(), route, values) == 401
 
 
@@ -128,8 +142,10 @@ def test_list_shows_own_and_shared_only(world: World, role: str) -> None:
 
 @pytest.mark.parametrize("role", Role.values)
 def test_create_household(world: World, role: str) -> None:
-    body = {"current_city": "Tijuana", "members": [{"given_names": "Luis", "first_family_name": "Cruz",
-                                                       "relationship_to_head": "head"}]}
+    body = {
+        "current_city": "Tijuana",
+        "members": [{"given_names": "Luis", "first_family_name": "Cruz", "relationship_to_head": "head"}],
+    }
     response = world.client(role).post("/api/v1/households", data=body, content_type="application/json")
     assert response.status_code == (201 if role in CREATE else 403)
 

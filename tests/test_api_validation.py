@@ -29,8 +29,14 @@ def test_invalid_household_lists_every_field_and_stores_nothing(world: World) ->
         "contact_phone": "12",
         "members": [
             GOOD_HEAD,
-            {"given_names": "Ana", "first_family_name": "Cruz", "relationship_to_head": "head",
-             "a_number": "B123", "date_of_birth": "2031-02-30", "vulnerabilities": ["brave"]},
+            {
+                "given_names": "Ana",
+                "first_family_name": "Cruz",
+                "relationship_to_head": "head",
+                "a_number": "B123",
+                "date_of_birth": "2031-02-30",
+                "vulnerabilities": ["brave"],
+            },
         ],
     }
     response = _post(world, body)
@@ -38,11 +44,18 @@ def test_invalid_household_lists_every_field_and_stores_nothing(world: World) ->
     payload = response.json()
     assert payload["code"] == "invalid"
     assert set(payload["fields"]) >= {
-        "current_city", "contact_phone", "members.1.a_number", "members.1.date_of_birth",
-        "members.1.vulnerabilities", "members",
+        "current_city",
+        "contact_phone",
+        "members.1.a_number",
+        "members.1.date_of_birth",
+        "members.1.vulnerabilities",
+        "members",
     }
     assert (Household.objects.count(), Person.objects.count(), AuditEvent.objects.count()) == (
-        households, people, events)
+        households,
+        people,
+        events,
+    )
 
 
 def test_errors_in_the_callers_language(world: World) -> None:
@@ -61,8 +74,16 @@ def test_errors_in_the_callers_language(world: World) -> None:
 @pytest.mark.parametrize(
     "body",
     [
-        "not json", "[]", "null", "42", {"members": "everyone"}, {"members": [None]}, {"members": [{"sex": 5}]},
-        {"current_city": ["a"]}, {"current_city": "x" * 5000, "members": [GOOD_HEAD]}, {"unknown": 1},
+        "not json",
+        "[]",
+        "null",
+        "42",
+        {"members": "everyone"},
+        {"members": [None]},
+        {"members": [{"sex": 5}]},
+        {"current_city": ["a"]},
+        {"current_city": "x" * 5000, "members": [GOOD_HEAD]},
+        {"unknown": 1},
         {"current_city": "T", "members": [{**GOOD_HEAD, "languages": "es;ht"}]},
         {"current_city": "T", "members": [{**GOOD_HEAD, "next_hearing_date": "tomorrow"}]},
         {"current_city": "T", "members": [{**GOOD_HEAD, "date_of_birth": "99999"}]},
@@ -78,10 +99,21 @@ def test_bad_bodies_get_4xx_with_the_error_format(world: World, body: object) ->
     assert set(response.json()) == {"code", "message", "fields"}
 
 
-@pytest.mark.parametrize("query", [
-    {"page": "0"}, {"page": "x"}, {"page_size": "100000"}, {"hearing_from": "someday"}, {"q": "'; DROP TABLE x"},
-    {"vulnerability": "<script>"}, {"court": "\x00"}, {"q": "Ana\x00"}, {"city": "\x00"}, {"status": "\x00"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "0"},
+        {"page": "x"},
+        {"page_size": "100000"},
+        {"hearing_from": "someday"},
+        {"q": "'; DROP TABLE x"},
+        {"vulnerability": "<script>"},
+        {"court": "\x00"},
+        {"q": "Ana\x00"},
+        {"city": "\x00"},
+        {"status": "\x00"},
+    ],
+)
 def test_bad_queries_never_500(world: World, query: dict[str, str]) -> None:
     response = world.client(Role.CASEWORKER).get("/api/v1/households", query)
     assert response.status_code in {200, 422}
@@ -108,10 +140,20 @@ def test_filters(world: World) -> None:
 
 
 def test_partial_dates_and_normalised_identifiers(world: World) -> None:
-    body = {"current_city": "Tijuana", "contact_phone": "664 123 4567",
-            "members": [{**GOOD_HEAD, "date_of_birth": "1985-07", "a_number": "a-20855512"},
-                        {"given_names": "Rosa", "first_family_name": "Cruz", "relationship_to_head": "child",
-                         "date_of_birth": "2015", "date_of_birth_estimated": True}]}
+    body = {
+        "current_city": "Tijuana",
+        "contact_phone": "664 123 4567",
+        "members": [
+            {**GOOD_HEAD, "date_of_birth": "1985-07", "a_number": "a-20855512"},
+            {
+                "given_names": "Rosa",
+                "first_family_name": "Cruz",
+                "relationship_to_head": "child",
+                "date_of_birth": "2015",
+                "date_of_birth_estimated": True,
+            },
+        ],
+    }
     created = _post(world, body).json()
     head, child = created["members"]
     assert head["date_of_birth"] == "1985-07" and head["a_number"] == "A020855512"
@@ -132,8 +174,9 @@ def test_stale_version_is_a_409_and_changes_nothing(world: World) -> None:
 
 def test_only_one_head(world: World) -> None:
     client = world.client(Role.CASEWORKER)
-    response = client.post(f"/api/v1/households/{world.own.id}/persons", data=GOOD_HEAD,
-                           content_type="application/json")
+    response = client.post(
+        f"/api/v1/households/{world.own.id}/persons", data=GOOD_HEAD, content_type="application/json"
+    )
     assert response.status_code == 422 and "relationship_to_head" in response.json()["fields"]
 
 

@@ -20,8 +20,9 @@ REFUGIO = [sys.executable, "-m", "refugio.cli"]
 
 
 def run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items()
-                   if k not in {"DATABASE_URL", "REFUGIO_MODE", "DJANGO_SETTINGS_MODULE"}}
+    environment = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REFUGIO_MODE", "DJANGO_SETTINGS_MODULE"}
+    }
     environment.update({"REFUGIO_HOME": str(home), **env})
     return subprocess.run([*REFUGIO, *args], capture_output=True, text=True, env=environment, timeout=300)
 
@@ -86,7 +87,15 @@ def test_demo_twice_then_manage_commands(tmp_path: Path) -> None:
     )
     saved = run(["manage", "shell", "-c", script], tmp_path)
     assert saved.stdout.strip().endswith("201"), saved.stderr
-    run(["manage", "shell", "-c", "from django.db import connection; connection.cursor().execute('PRAGMA wal_checkpoint(TRUNCATE)')"], tmp_path)
+    run(
+        [
+            "manage",
+            "shell",
+            "-c",
+            "from django.db import connection; connection.cursor().execute('PRAGMA wal_checkpoint(TRUNCATE)')",
+        ],
+        tmp_path,
+    )
     on_disk = b"".join(p.read_bytes() for p in tmp_path.glob("refugio.sqlite3*"))
     for secret in [b"ZZNOTESECRET", b"ZZNARRATIVESECRET", b"246813579", b"9876543"]:
         assert secret not in on_disk
@@ -107,8 +116,13 @@ def test_keys_generate_then_production_starts_checks(tmp_path: Path) -> None:
     assert run(["keys", "generate", "--out", str(keys)], tmp_path).returncode == 0
     assert keys.stat().st_mode & 0o077 == 0
     assert run(["keys", "generate", "--out", str(keys)], tmp_path).returncode == 2  # never overwrites keys
-    check = run(["manage", "check"], tmp_path, REFUGIO_MODE="production", REFUGIO_KEYS_FILE=str(keys),
-                REFUGIO_ALLOWED_HOSTS="refugio.example.org")
+    check = run(
+        ["manage", "check"],
+        tmp_path,
+        REFUGIO_MODE="production",
+        REFUGIO_KEYS_FILE=str(keys),
+        REFUGIO_ALLOWED_HOSTS="refugio.example.org",
+    )
     assert check.returncode == 0, check.stderr
 
 

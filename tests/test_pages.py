@@ -19,7 +19,10 @@ def signed_in(user: User) -> Client:
     """A browser session that passed both factors."""
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
-    assert client.post("/accounts/login/", {"username": user.username, "password": "a-long-test-password"}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"username": user.username, "password": "a-long-test-password"}).status_code
+        == 302
+    )
     response = client.post("/accounts/otp/", {"token": f"{totp(device.bin_key):06d}"})
     assert response.status_code == 302, response.content
     return client
@@ -72,8 +75,12 @@ def test_household_page_is_audited_and_foreign_is_404(world: World) -> None:
     page = client.get(f"/cases/{world.own.id}/")
     assert page.status_code == 200 and "A123456789" in page.content.decode()
     assert AuditEvent.objects.count() > before and AuditEvent.objects.latest("id").channel == "web"
-    for url in [f"/cases/{world.foreign.id}/", f"/cases/{world.foreign.id}/edit/",
-                f"/cases/{world.foreign.id}/members/new/", f"/people/{world.foreign.members.first().id}/edit/"]:
+    for url in [
+        f"/cases/{world.foreign.id}/",
+        f"/cases/{world.foreign.id}/edit/",
+        f"/cases/{world.foreign.id}/members/new/",
+        f"/people/{world.foreign.members.first().id}/edit/",
+    ]:
         assert client.get(url).status_code == 404, url
     assert client.post(f"/cases/{world.foreign.id}/share/", {}).status_code == 404
 
@@ -82,10 +89,20 @@ def test_edit_forms_save_and_show_errors(world: World) -> None:
     client = signed_in(world.users[Role.CASEWORKER])
     person = world.own.members.get(relationship_to_head="head")
     form = {
-        "given_names": "María José", "first_family_name": "Hernández", "second_family_name": "",
-        "date_of_birth": "1990-03", "sex": "female", "nationality": "HN", "languages": ["es", "en"],
-        "relationship_to_head": "head", "a_number": "bad", "immigration_court": "ELP",
-        "next_hearing_date": "2027-02-01", "vulnerabilities": ["pregnant"], "narrative": "x", "notes": "",
+        "given_names": "María José",
+        "first_family_name": "Hernández",
+        "second_family_name": "",
+        "date_of_birth": "1990-03",
+        "sex": "female",
+        "nationality": "HN",
+        "languages": ["es", "en"],
+        "relationship_to_head": "head",
+        "a_number": "bad",
+        "immigration_court": "ELP",
+        "next_hearing_date": "2027-02-01",
+        "vulnerabilities": ["pregnant"],
+        "narrative": "x",
+        "notes": "",
         "version": person.version,
     }
     response = client.post(f"/people/{person.id}/edit/", form)
@@ -99,11 +116,19 @@ def test_edit_forms_save_and_show_errors(world: World) -> None:
 
 def test_create_household_page(world: World) -> None:
     client = signed_in(world.users[Role.CASEWORKER])
-    response = client.post("/cases/new/", {
-        "h-current_city": "Matamoros", "h-preferred_language": "es", "h-contact_phone": "868 123 4567",
-        "p-given_names": "Wilner", "p-first_family_name": "Joseph", "p-relationship_to_head": "head",
-        "p-sex": "male", "p-languages": ["ht", "fr"],
-    })
+    response = client.post(
+        "/cases/new/",
+        {
+            "h-current_city": "Matamoros",
+            "h-preferred_language": "es",
+            "h-contact_phone": "868 123 4567",
+            "p-given_names": "Wilner",
+            "p-first_family_name": "Joseph",
+            "p-relationship_to_head": "head",
+            "p-sex": "male",
+            "p-languages": ["ht", "fr"],
+        },
+    )
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "Wilner Joseph" in page and "Matamoros" in page

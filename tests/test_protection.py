@@ -33,9 +33,18 @@ def _raw(table: str, column: str, pk: object) -> str:
 def test_sensitive_fields_are_ciphertext_in_the_database(world: World) -> None:
     client = world.client(Role.CASEWORKER)
     body = {
-        "current_city": "Tijuana", "contact_phone": "+52 664 555 0199", "notes": "Sleeps at the church",
-        "members": [{"given_names": "Rosa", "first_family_name": "Tzoc", "relationship_to_head": "head",
-                     "a_number": "A-208-555-123", "narrative": "Fled threats from a cartel boss"}],
+        "current_city": "Tijuana",
+        "contact_phone": "+52 664 555 0199",
+        "notes": "Sleeps at the church",
+        "members": [
+            {
+                "given_names": "Rosa",
+                "first_family_name": "Tzoc",
+                "relationship_to_head": "head",
+                "a_number": "A-208-555-123",
+                "narrative": "Fled threats from a cartel boss",
+            }
+        ],
     }
     created = client.post("/api/v1/households", data=body, content_type="application/json").json()
     person_id = created["members"][0]["id"]
@@ -93,8 +102,9 @@ def test_every_write_and_read_is_audited(world: World) -> None:
     assert person_event.ip_address == "127.0.0.1"
     assert person_event.channel == "api"
 
-    client.patch(f"/api/v1/households/{world.own.id}", data={"current_city": "Tijuana"},
-                 content_type="application/json")
+    client.patch(
+        f"/api/v1/households/{world.own.id}", data={"current_city": "Tijuana"}, content_type="application/json"
+    )
     update = AuditEvent.objects.filter(action="update").latest("id")
     assert update.fields == ["current_city"] and update.object_id == str(world.own.id)
     assert update.organisation_id == world.home.id
@@ -177,8 +187,15 @@ def _emit(logger: logging.Logger, *args: object, **kwargs: object) -> str:
 
 def test_log_filter_removes_personal_data() -> None:
     logger = logging.getLogger("refugio.test")
-    text = _emit(logger, "lookup %s phone %s mail %s born %s code %s",
-                 "A 208-555-123", "+52 664 555 0199", "rosa@example.org", "1990-03-12", "K7M2-QX9P-4")
+    text = _emit(
+        logger,
+        "lookup %s phone %s mail %s born %s code %s",
+        "A 208-555-123",
+        "+52 664 555 0199",
+        "rosa@example.org",
+        "1990-03-12",
+        "K7M2-QX9P-4",
+    )
     for secret in ["208-555-123", "555 0199", "rosa@example.org", "1990-03-12", "K7M2-QX9P-4"]:
         assert secret not in text
     try:
@@ -201,11 +218,14 @@ def test_a_failing_request_logs_no_personal_data(world: World, caplog: pytest.Lo
     caplog.handler.addFilter(redactor)
     try:
         with caplog.at_level(logging.INFO):
-            world.client(Role.CASEWORKER).get("/api/v1/households/00000000-0000-0000-0000-000000000000",
-                                               {"q": "A208555123 Rosa"})
+            world.client(Role.CASEWORKER).get(
+                "/api/v1/households/00000000-0000-0000-0000-000000000000", {"q": "A208555123 Rosa"}
+            )
             world.client(Role.CASEWORKER).post(
-                "/api/v1/households", data={"current_city": "x", "members": [{"a_number": "A20855512"}]},
-                content_type="application/json")
+                "/api/v1/households",
+                data={"current_city": "x", "members": [{"a_number": "A20855512"}]},
+                content_type="application/json",
+            )
     finally:
         caplog.handler.removeFilter(redactor)
     del root
