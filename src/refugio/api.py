@@ -118,11 +118,15 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from refugio.accounts.api import router as accounts_router
     from refugio.audit.api import router as audit_router
+    from refugio.escalations.api import public_router as public_reports_router
+    from refugio.escalations.api import router as escalations_router
     from refugio.people.api import router as people_router
 
     api.add_router("", people_router)
     api.add_router("", accounts_router)
     api.add_router("", audit_router)
+    api.add_router("", escalations_router)
+    api.add_router("", public_reports_router)
 
 
 _register_routers()

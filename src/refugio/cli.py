@@ -46,8 +46,16 @@ def _demo(args: argparse.Namespace) -> int:
     print(f"Users (password {DEMO_PASSWORD!r}): " + ", ".join(u for u, _, _ in USERS))
     if args.no_serve:
         return 0
-    print(f"Serving on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
-    return _run_gunicorn(args.host, args.port, workers=2)
+    print(f"Serving on http://{args.host}:{args.port}/ (Ctrl+C to stop); a task worker runs beside it")
+    import subprocess
+
+    # Deadline sweeps and e-mails run in background tasks; the demo runs their worker too.
+    worker = subprocess.Popen([sys.executable, "-m", "refugio.cli", "manage", "db_worker"], env=os.environ.copy())
+    try:
+        return _run_gunicorn(args.host, args.port, workers=2)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 def _run_gunicorn(host: str, port: int, workers: int) -> int:

@@ -45,6 +45,17 @@ def decrypt(stored: str) -> str:
         raise ValueError("no configured key decrypts this value") from exc
 
 
+def encrypt_bytes(plain: bytes) -> bytes:
+    return _keyring().encrypt(plain)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _keyring().decrypt(token)
+    except InvalidToken as exc:
+        raise ValueError("no configured key decrypts this file") from exc
+
+
 def blind_index(normalised: str) -> str:
     """A keyed hash: equal inputs match, but the database alone cannot reverse or guess it."""
     return hmac.new(settings.REFUGIO_INDEX_KEY, normalised.encode(), hashlib.sha256).hexdigest()

@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "refugio.accounts",
     "refugio.audit",
     "refugio.people",
+    "refugio.escalations",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -150,7 +153,12 @@ STATIC_ROOT = HOME / "static"
 WHITENOISE_USE_FINDERS = MODE != "production"
 WHITENOISE_AUTOREFRESH = MODE != "production"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": HOME / "files"}},
+    # Outside any served directory: attachments reach people only through views that check access.
+    "attachments": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": HOME / "attachments", "file_permissions_mode": 0o600},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 
@@ -203,6 +211,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django_tasks": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
 
@@ -213,3 +222,17 @@ EMAIL_BACKEND = (
 )
 
 REFUGIO_TRUST_X_FORWARDED_FOR = os.environ.get("REFUGIO_TRUST_X_FORWARDED_FOR") == "1"
+
+TASKS = {
+    "default": {
+        # Tests run tasks at once; everywhere else a worker (`refugio manage db_worker`) runs them.
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if MODE == "test"
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
+REFUGIO_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+REFUGIO_BASE_URL = os.environ.get("REFUGIO_BASE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get("REFUGIO_FROM_EMAIL", "refugio@localhost")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("refugio.audit.urls")),
+    path("escalations/", include("refugio.escalations.urls")),
     path("", include("refugio.people.urls")),
 ]

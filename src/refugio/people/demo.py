@@ -25,6 +25,7 @@ ORGANISATIONS = {
     "Demo Legal Aid": OrganisationKind.LEGAL_AID,
     "Demo Shelter": OrganisationKind.SHELTER,
     "Demo CBP San Ysidro": OrganisationKind.AGENCY,
+    "Demo ICE San Diego": OrganisationKind.AGENCY,
 }
 USERS = [
     ("legal-admin", "Demo Legal Aid", Role.ORG_ADMIN),
@@ -32,6 +33,7 @@ USERS = [
     ("attorney", "Demo Legal Aid", Role.ATTORNEY),
     ("shelter-staff", "Demo Shelter", Role.SHELTER_STAFF),
     ("agency-liaison", "Demo CBP San Ysidro", Role.AGENCY_LIAISON),
+    ("ice-liaison", "Demo ICE San Diego", Role.AGENCY_LIAISON),
     ("analyst", "Demo Legal Aid", Role.ANALYST),
 ]
 SEEDS = {"Demo Legal Aid": 101, "Demo Shelter": 202}
@@ -79,6 +81,7 @@ def load_demo(households_per_org: int = 220) -> dict[str, int]:
                 household = create_household(actor, org.id, data, members, source_ref=ref)
                 record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.VERBAL)
     _share_some(orgs, users)
+    _escalation_line(orgs, users)
     return {name: Household.objects.filter(owner=org).count() for name, org in orgs.items()}
 
 
@@ -92,3 +95,78 @@ def _share_some(orgs: dict[str, Organisation], users: dict[str, object]) -> None
     for household in Household.objects.filter(owner=legal).order_by("source_ref")[:10]:
         record_consent(actor, household, ConsentPurpose.SHELTER_REFERRAL, ConsentMethod.VERBAL, recipient_id=shelter.id)
         share_household(actor, household, shelter.id, "Shelter placement and services", until)
+
+
+def _escalation_line(orgs: dict[str, Organisation], users: dict[str, object]) -> None:
+    """Two offices with three tiers of contacts each; the liaisons are their tier-1 contacts."""
+    from refugio.escalations.models import AgencyKind, AgencyOffice, Category, Escalation, OfficeContact
+    from refugio.escalations.services import ensure_rules, raise_escalation
+
+    ensure_rules()
+    offices = {}
+    for name, org_name, kind, city, liaison, slug in [
+        (
+            "CBP San Ysidro Port of Entry",
+            "Demo CBP San Ysidro",
+            AgencyKind.CBP_PORT,
+            "San Ysidro",
+            "agency-liaison",
+            "sanysidro",
+        ),
+        (
+            "ICE San Diego Field Office",
+            "Demo ICE San Diego",
+            AgencyKind.ICE_FIELD_OFFICE,
+            "San Diego",
+            "ice-liaison",
+            "icesd",
+        ),
+    ]:
+        office, created = AgencyOffice.objects.get_or_create(
+            name=name, defaults={"organisation": orgs[org_name], "kind": kind, "city": city}
+        )
+        if created:
+            OfficeContact.objects.create(
+                office=office,
+                user=users[liaison],
+                name=f"Demo {liaison}",
+                role="Liaison officer",
+                email=f"{slug}.tier1@example.org",
+                tier=1,
+            )
+            OfficeContact.objects.create(
+                office=office, name="Demo Supervisor", role="Watch commander", email=f"{slug}.tier2@example.org", tier=2
+            )
+            OfficeContact.objects.create(
+                office=office,
+                name="Demo Headquarters",
+                role="HQ ombudsman desk",
+                email=f"{slug}.tier3@example.org",
+                tier=3,
+            )
+        offices[name] = office
+    if Escalation.objects.exists():
+        return
+    actor = Actor(user=users["attorney"], channel="cli")
+    legal_households = Household.objects.filter(owner=orgs["Demo Legal Aid"]).order_by("source_ref")
+    for household, office, category, summary in [
+        (
+            legal_households[0],
+            "CBP San Ysidro Port of Entry",
+            Category.MISSING_APPOINTMENT,
+            "The family presented at the port for its appointment but the officer found no record of it.",
+        ),
+        (
+            legal_households[1],
+            "ICE San Diego Field Office",
+            Category.SURVEILLANCE,
+            "An ankle monitor was imposed at release although the client has a sponsor and attends every hearing.",
+        ),
+        (
+            legal_households[2],
+            "CBP San Ysidro Port of Entry",
+            Category.FAMILY_SEPARATED,
+            "The mother was processed separately from her two children; we need to know where the children are.",
+        ),
+    ]:
+        raise_escalation(actor, household, offices[office].id, category, summary)

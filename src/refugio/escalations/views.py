@@ -1,0 +1,178 @@
+"""Escalation pages for both sides. Thin: the selectors decide access, the services write."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from refugio.accounts.selectors import organisation_ids_for
+from refugio.audit.models import Action
+from refugio.audit.request import actor_from_request
+from refugio.audit.services import record
+from refugio.escalations import selectors, services
+from refugio.escalations.forms import EscalationForm, MessageForm, RuleForm, StatusForm
+from refugio.escalations.models import Category, Status
+from refugio.escalations.presentation import attachment_response, escalation_detail, is_overdue, read_touch
+from refugio.people.forms import add_service_errors
+from refugio.people.selectors import get_household
+from refugio.people.services import PermissionDenied
+from refugio.people.validation import ValidationFailed
+
+
+@login_required
+def escalation_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    found = selectors.visible_escalations(request.user)
+    if status in Status.values:
+        found = found.filter(status=status)
+    rows = [(e, is_overdue(e)) for e in found[:300]]
+    return render(request, "escalations/list.html", {"rows": rows, "statuses": Status.choices, "status": status})
+
+
+@login_required
+def escalation_new(request: HttpRequest, household_id: str) -> HttpResponse:
+    household = get_household(request.user, household_id, for_write=True)
+    offices = [(o.id, o.name) for o in selectors.office_directory()]
+    people = [(str(p.id), p.full_name) for p in household.members.all()]
+    form = EscalationForm(request.POST or None, offices=offices, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            escalation = services.raise_escalation(
+                actor_from_request(request, "web"),
+                household,
+                data["office_id"],
+                data["category"],
+                data["summary"],
+                data["shared_fields"],
+                data["person_id"] or None,
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.fields)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Escalation %(ref)s raised.") % {"ref": escalation.reference})
+            return redirect("escalations:detail", escalation_id=escalation.id)
+    return render(request, "escalations/new.html", {"form": form, "household": household})
+
+
+@login_required
+def escalation_detail_page(request: HttpRequest, escalation_id: str) -> HttpResponse:
+    escalation, side = selectors.get_escalation(request.user, escalation_id)
+    record(actor_from_request(request, "web"), Action.READ, [read_touch(escalation, side)])
+    allowed = sorted(
+        {new for (old, new), sides in services.TRANSITIONS.items() if old == escalation.status and side in sides}
+    )
+    status_form = StatusForm()
+    status_form.fields["status"].choices = [(s, Status(s).label) for s in allowed]
+    return render(
+        request,
+        "escalations/detail.html",
+        {
+            "escalation": escalation,
+            "view": escalation_detail(escalation, side),
+            "side": side,
+            "category": Category(escalation.category).label,
+            "status_label": Status(escalation.status).label,
+            "message_form": MessageForm(),
+            "status_form": status_form if allowed else None,
+            "overdue": is_overdue(escalation),
+        },
+    )
+
+
+@login_required
+@require_POST
+def escalation_message(request: HttpRequest, escalation_id: str) -> HttpResponse:
+    escalation, side = selectors.get_escalation(request.user, escalation_id)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        files = [form.cleaned_data["files"]] if form.cleaned_data["files"] else []
+        try:
+            services.post_message(
+                actor_from_request(request, "web"), escalation, side, form.cleaned_data["body"], files
+            )
+        except ValidationFailed as exc:
+            for message in exc.fields.values():
+                messages.error(request, message)
+    else:
+        messages.error(request, _("Write a message."))
+    return redirect("escalations:detail", escalation_id=escalation.id)
+
+
+@login_required
+@require_POST
+def escalation_status(request: HttpRequest, escalation_id: str) -> HttpResponse:
+    escalation, side = selectors.get_escalation(request.user, escalation_id)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.change_status(
+                actor_from_request(request, "web"),
+                escalation,
+                side,
+                form.cleaned_data["status"],
+                form.cleaned_data["note"],
+            )
+        except ValidationFailed as exc:
+            for message in exc.fields.values():
+                messages.error(request, message)
+    else:
+        messages.error(request, _("Choose a status and add a note that explains the change."))
+    return redirect("escalations:detail", escalation_id=escalation.id)
+
+
+@login_required
+def escalation_attachment(request: HttpRequest, escalation_id: str, attachment_id: int) -> HttpResponse:
+    escalation, _side = selectors.get_escalation(request.user, escalation_id)
+    return attachment_response(actor_from_request(request, "web"), escalation, attachment_id)
+
+
+@login_required
+def escalation_report(request: HttpRequest) -> HttpResponse:
+    if not organisation_ids_for(request.user, services.RULE_EDIT_ROLES):
+        from django.http import Http404
+
+        raise Http404
+    rows = selectors.escalation_report()
+    return render(request, "escalations/report.html", {"rows": rows, "categories": dict(Category.choices)})
+
+
+@login_required
+def escalation_rules(request: HttpRequest) -> HttpResponse:
+    rules = services.ensure_rules()
+    editable = bool(organisation_ids_for(request.user, services.RULE_EDIT_ROLES))
+    if request.method == "POST" and editable:
+        category = request.POST.get("category", "")
+        form = RuleForm(request.POST)
+        if category in Category.values and form.is_valid():
+            try:
+                services.update_rule(actor_from_request(request, "web"), category, form.cleaned_data)
+            except (ValidationFailed, PermissionDenied) as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Saved."))
+        else:
+            messages.error(request, _("Use a whole number from 1 to 1000."))
+        return redirect("escalations:rules")
+    forms_by_rule = [
+        (
+            r,
+            Category(r.category).label,
+            RuleForm(
+                initial={
+                    "acknowledge_within": r.acknowledge_within,
+                    "acknowledge_unit": r.acknowledge_unit,
+                    "resolve_within": r.resolve_within,
+                    "resolve_unit": r.resolve_unit,
+                }
+            ),
+        )
+        for r in rules
+    ]
+    return render(request, "escalations/rules.html", {"rules": forms_by_rule, "editable": editable})
