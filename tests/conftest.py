@@ -60,7 +60,7 @@ class World:
 
 
 def api_client(user: User) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user)}")
+    return Client(HTTP_AUTHORIZATION=f"Bearer {create_api_token(user)}", HTTP_ACCEPT_LANGUAGE="en")
 
 
 def make_user(username: str, org: Organisation, role: str) -> User:

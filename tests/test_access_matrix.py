@@ -115,7 +115,7 @@ def test_object_route(world: World, route: Route, role: str, relation: str) -> N
         "household": str(household.id),
         "person": str(household.members.first().id),
         "grant": str(_grant_for(world, relation).id) if route.name == "revoke" else "0",
-        "target": str(world.agency.id),
+        "target": str(world.stranger.id if relation != "foreign" else world.home.id),
     }
     assert _call(world.client(role), route, values) == route.expect(role, relation)
 
@@ -126,7 +126,7 @@ def test_object_route_without_credentials_is_401(world: World, route: Route) -> 
         "household": str(world.own.id),
         "person": str(world.own.members.first().id),
         "grant": "1",
-        "target": str(world.agency.id),
+        "target": str(world.stranger.id),
     }
     assert _call(Client(), route, values) == 401
 

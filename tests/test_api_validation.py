@@ -211,3 +211,12 @@ def test_nul_in_sharing_purpose_is_refused(world: World) -> None:
         content_type="application/json",
     )
     assert response.status_code == 422 and "purpose" in response.json()["fields"]
+
+
+def test_households_are_never_shared_with_an_agency(world: World) -> None:
+    response = world.client(Role.CASEWORKER).post(
+        f"/api/v1/households/{world.own.id}/grants",
+        data={"organisation_id": world.agency.id, "purpose": "entry", "expires_at": "2030-01-01T00:00:00Z"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422 and "escalation" in response.json()["fields"]["organisation_id"]

@@ -154,3 +154,11 @@ def test_admin_is_for_superusers_only(world: World, superuser: bool) -> None:
     user.save()
     response = signed_in(user).get("/admin/")
     assert response.status_code == (200 if superuser else 302)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/static/refugio/refugio.css", "/static/refugio/htmx.min.js"])
+def test_static_files_are_served(path: str) -> None:
+    response = Client().get(path)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) if response.streaming else response.content

@@ -81,6 +81,9 @@ def _run_gunicorn(host: str, port: int, workers: int) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     _setup_django()
+    from django.core.management import call_command
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # WhiteNoise serves them, compressed
     return _run_gunicorn(args.host, args.port, args.workers)
 
 

@@ -149,6 +149,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = HOME / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 # Outside production, static files are served straight from the package (no collectstatic step).
 WHITENOISE_USE_FINDERS = MODE != "production"
 WHITENOISE_AUTOREFRESH = MODE != "production"

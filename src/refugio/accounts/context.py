@@ -5,6 +5,15 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from refugio.accounts.selectors import AUDIT_READ_ROLES, CASE_READ_ROLES, organisation_ids_for
+
 
 def staff_context(request: HttpRequest) -> dict[str, Any]:
-    return {"demo_mode": settings.DEMO_MODE}
+    """What the navigation offers: only links to pages that can show this user something."""
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    return {
+        "demo_mode": settings.DEMO_MODE,
+        "nav_cases": signed_in and bool(organisation_ids_for(user, CASE_READ_ROLES)),
+        "nav_audit": signed_in and bool(organisation_ids_for(user, AUDIT_READ_ROLES)),
+    }

@@ -15,7 +15,7 @@ from refugio.audit.request import actor_from_request
 from refugio.audit.services import record
 from refugio.escalations import selectors, services
 from refugio.escalations.forms import EscalationForm, MessageForm, RuleForm, StatusForm
-from refugio.escalations.models import Category, Status
+from refugio.escalations.models import Category, SharedField, Status
 from refugio.escalations.presentation import attachment_response, escalation_detail, is_overdue, read_touch
 from refugio.people.forms import add_service_errors
 from refugio.people.selectors import get_household
@@ -70,18 +70,20 @@ def escalation_detail_page(request: HttpRequest, escalation_id: str) -> HttpResp
     )
     status_form = StatusForm()
     status_form.fields["status"].choices = [(s, Status(s).label) for s in allowed]
+    view = escalation_detail(escalation, side)
     return render(
         request,
         "escalations/detail.html",
         {
             "escalation": escalation,
-            "view": escalation_detail(escalation, side),
+            "view": view,
             "side": side,
             "category": Category(escalation.category).label,
             "status_label": Status(escalation.status).label,
             "message_form": MessageForm(),
             "status_form": status_form if allowed else None,
             "overdue": is_overdue(escalation),
+            "shared": [(SharedField(name).label, value) for name, value in view["person"].items()],
         },
     )
 

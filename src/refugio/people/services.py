@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Organisation
+from refugio.accounts.models import Organisation, OrganisationKind
 from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
@@ -267,6 +267,9 @@ def share_household(
         errors["organisation_id"] = _("No such organisation.")
     elif organisation.id == household.owner_id:
         errors["organisation_id"] = _("The household already belongs to this organisation.")
+    elif organisation.kind == OrganisationKind.AGENCY:
+        # Agencies get the minimum necessary, field by field, through an escalation; never a whole case.
+        errors["organisation_id"] = _("Households are not shared with agencies; raise an escalation instead.")
     purpose = " ".join(str(purpose or "").split())
     if not purpose.isprintable():
         errors["purpose"] = _("This text contains invisible control characters. Remove them.")

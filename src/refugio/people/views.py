@@ -51,7 +51,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     context = {
         "page": page,
-        "rows": [household_summary(h) for h in page],
+        "rows": [{**household_summary(h), "status_label": h.get_status_display()} for h in page],
         "filters": filters,
         "query": query.urlencode(),
         "courts": COURTS,
@@ -82,7 +82,7 @@ def household_page(request: HttpRequest, household_id: str) -> HttpResponse:
 
 
 def _share_form(household: Any, data: Any = None) -> ShareForm:  # noqa: ANN401
-    choices = [(o.id, o.name) for o in organisation_directory() if o.id != household.owner_id]
+    choices = [(o.id, o.name) for o in organisation_directory() if o.id != household.owner_id and o.kind != "agency"]
     initial = {"expires_on": (timezone.localdate() + dt.timedelta(days=90))}
     return ShareForm(data, organisations=choices, initial=initial)
 
