@@ -110,7 +110,49 @@ def _synth(args: argparse.Namespace) -> int:
     from refugio.synth.generator import write_csv
 
     households, people = write_csv(args.households, args.seed, Path(args.out), args.as_of)
-    print(json.dumps({"households": households, "people": people, "out": str(Path(args.out))}))
+    summary: dict[str, object] = {"households": households, "people": people, "out": str(Path(args.out))}
+    if args.attorneys:
+        from refugio.synth.legal import write_legal_csv
+
+        summary["cases"], summary["attorneys"] = write_legal_csv(
+            args.households, args.attorneys, args.seed, Path(args.out), args.as_of
+        )
+    print(json.dumps(summary))
+    return 0
+
+
+def _peak_memory_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # Linux reports KiB
+
+
+def _match(args: argparse.Namespace) -> int:
+    from refugio.legal.match_files import InputError, read_attorneys, read_cases, write_matches
+    from refugio.legal.matching import match
+
+    try:
+        cases = read_cases(Path(args.cases))
+        attorneys = read_attorneys(Path(args.attorneys))
+    except InputError as exc:
+        sys.stderr.write(f"refugio match: {exc}\n")
+        return 2
+    result = match(cases, attorneys)
+    write_matches(Path(args.out), result.matches)
+    print(
+        json.dumps(
+            {
+                "cases": len(cases),
+                "attorneys": len(attorneys),
+                "matched": len(result.matches),
+                "total_weight": result.total_weight,
+                "optimal": True,
+                "seconds": round(result.seconds, 3),
+                "peak_memory_mb": _peak_memory_mb(),
+                **result.stats,
+            }
+        )
+    )
     return 0
 
 
@@ -157,7 +199,14 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, required=True)
     synth.add_argument("--out", required=True)
     synth.add_argument("--as-of", type=_date, default=None, help="reference date (default 2026-11-01)")
+    synth.add_argument("--attorneys", type=int, default=0, help="also write cases.csv and attorneys.csv")
     synth.set_defaults(func=_synth)
+
+    matcher = sub.add_parser("match", help="match cases to attorneys (optimal, min-cost flow)")
+    matcher.add_argument("--cases", required=True)
+    matcher.add_argument("--attorneys", required=True)
+    matcher.add_argument("--out", required=True)
+    matcher.set_defaults(func=_match)
 
     keys = sub.add_parser("keys", help="generate a keys file for production")
     keys.add_argument("action", choices=["generate"])

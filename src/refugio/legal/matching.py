@@ -1,0 +1,223 @@
+"""Matching cases to attorneys: maximum total weight within each attorney's capacity. No Django import.
+
+A case and an attorney are compatible when they share a language, the case's court is one of the
+attorney's courts, and the attorney has every expertise the case needs. weight = 365 +
+max(0, 365 - days_to_hearing): every match counts, and the most urgent count most.
+
+Exact: a min-cost flow (OR-Tools). Cases that share languages, court and needs are interchangeable
+apart from their weight, and so are attorneys with the same languages, courts and expertise; the flow
+runs on these classes (source -> case class by weight -> attorney class -> sink), which is equivalent
+to the flow on individual cases and attorneys but far smaller. Integral min-cost flow is optimal, so
+the result is optimal, not approximate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+
+@dataclass(frozen=True)
+class Case:
+    case_id: str
+    languages: frozenset[str]
+    court: str
+    needs: frozenset[str]
+    days_to_hearing: int
+
+    @property
+    def weight(self) -> int:
+        return 365 + max(0, 365 - self.days_to_hearing)
+
+
+@dataclass(frozen=True)
+class Attorney:
+    attorney_id: str
+    languages: frozenset[str]
+    courts: frozenset[str]
+    expertise: frozenset[str]
+    capacity: int
+
+
+@dataclass
+class MatchResult:
+    matches: list[tuple[str, str]]  # (case_id, attorney_id)
+    total_weight: int
+    seconds: float
+    stats: dict[str, int] = field(default_factory=dict)
+
+
+def compatible(case_languages: frozenset[str], court: str, needs: frozenset[str], attorney: Attorney) -> bool:
+    return bool(case_languages & attorney.languages) and court in attorney.courts and needs <= attorney.expertise
+
+
+def match(cases: Sequence[Case], attorneys: Sequence[Attorney]) -> MatchResult:
+    started = time.perf_counter()
+    case_classes: dict[tuple[frozenset[str], str, frozenset[str]], dict[int, list[Case]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for case in cases:
+        case_classes[(case.languages, case.court, case.needs)][case.weight].append(case)
+    attorney_classes: dict[tuple[frozenset[str], frozenset[str], frozenset[str]], list[Attorney]] = defaultdict(list)
+    for attorney in attorneys:
+        if attorney.capacity > 0:
+            attorney_classes[(attorney.languages, attorney.courts, attorney.expertise)].append(attorney)
+
+    # Index attorney classes by court, then test languages and needs only within the court.
+    by_court: dict[str, list[int]] = defaultdict(list)
+    attorney_keys = list(attorney_classes)
+    for index, (_, courts, _) in enumerate(attorney_keys):
+        for court in courts:
+            by_court[court].append(index)
+
+    source, sink = 0, 1
+    case_keys = list(case_classes)
+    first_case_class = 2
+    first_attorney_class = first_case_class + len(case_keys)
+    tails: list[int] = []
+    heads: list[int] = []
+    caps: list[int] = []
+    costs: list[int] = []
+    weight_arcs: list[tuple[int, int, int]] = []  # (arc, case class index, weight) per source arc
+    pair_arcs: list[tuple[int, int, int]] = []  # (arc, case class index, attorney class index)
+
+    def arc(tail: int, head: int, cap: int, cost: int) -> None:
+        tails.append(tail)
+        heads.append(head)
+        caps.append(cap)
+        costs.append(cost)
+
+    for ci, key in enumerate(case_keys):
+        languages, court, needs = key
+        node = first_case_class + ci
+        size = 0
+        for weight, members in case_classes[key].items():
+            weight_arcs.append((len(tails), ci, weight))
+            arc(source, node, len(members), -weight)
+            size += len(members)
+        for ai in by_court.get(court, ()):
+            a_languages, _, expertise = attorney_keys[ai]
+            if languages & a_languages and needs <= expertise:
+                pair_arcs.append((len(tails), ci, ai))
+                arc(node, first_attorney_class + ai, size, 0)
+    for ai, key in enumerate(attorney_keys):
+        arc(first_attorney_class + ai, sink, sum(a.capacity for a in attorney_classes[key]), 0)
+    arc(source, sink, len(cases), 0)  # a case may stay unmatched
+
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails, dtype=np.int32),
+        np.array(heads, dtype=np.int32),
+        np.array(caps, dtype=np.int64),
+        np.array(costs, dtype=np.int64),
+    )
+    supplies = np.zeros(first_attorney_class + len(attorney_keys), dtype=np.int64)
+    supplies[source] = len(cases)
+    supplies[sink] = -len(cases)
+    flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow did not solve: status {status}")
+    flows = flow.flows(np.arange(len(tails), dtype=np.int32))
+
+    # Back from classes to individual cases and attorneys.
+    chosen: dict[int, list[Case]] = defaultdict(list)
+    for arc_index, ci, weight in weight_arcs:
+        amount = flows[arc_index]
+        if amount:
+            chosen[ci].extend(case_classes[case_keys[ci]][weight][: int(amount)])
+    remaining = {ai: [[a, a.capacity] for a in attorney_classes[key]] for ai, key in enumerate(attorney_keys)}
+    matches: list[tuple[str, str]] = []
+    cursor: dict[int, int] = defaultdict(int)
+    for arc_index, ci, ai in pair_arcs:
+        pool = remaining[ai]
+        for _ in range(int(flows[arc_index])):
+            case = chosen[ci][cursor[ci]]
+            cursor[ci] += 1
+            while pool[0][1] == 0:
+                pool.pop(0)
+            pool[0][1] -= 1
+            matches.append((case.case_id, pool[0][0].attorney_id))
+    total = -int(flow.optimal_cost())
+    return MatchResult(
+        matches=matches,
+        total_weight=total,
+        seconds=time.perf_counter() - started,
+        stats={"case_classes": len(case_keys), "attorney_classes": len(attorney_keys), "arcs": len(tails)},
+    )
+
+
+def verify(cases: Sequence[Case], attorneys: Sequence[Attorney], matches: Sequence[tuple[str, str]]) -> int:
+    """Check a matching is feasible (compatible, within capacity, each case once); return its weight."""
+    case_by_id = {c.case_id: c for c in cases}
+    attorney_by_id = {a.attorney_id: a for a in attorneys}
+    load: dict[str, int] = defaultdict(int)
+    seen: set[str] = set()
+    total = 0
+    for case_id, attorney_id in matches:
+        case, attorney = case_by_id[case_id], attorney_by_id[attorney_id]
+        if case_id in seen:
+            raise ValueError(f"case {case_id} matched twice")
+        seen.add(case_id)
+        if not compatible(case.languages, case.court, case.needs, attorney):
+            raise ValueError(f"case {case_id} is not compatible with attorney {attorney_id}")
+        load[attorney_id] += 1
+        if load[attorney_id] > attorney.capacity:
+            raise ValueError(f"attorney {attorney_id} is over capacity")
+        total += case.weight
+    return total
+
+
+def reference_optimum(cases: Sequence[Case], attorneys: Sequence[Attorney]) -> int:
+    """The optimum weight from a second, independent min-cost flow over individual cases and individual
+    attorneys (each case its own node with its own weight; each attorney its own node and capacity).
+    Cases of one compatibility class meet their attorneys through one hub node, which keeps the
+    network small without changing which pairs are allowed. Used by the benchmark and the tests."""
+    hubs: dict[tuple[frozenset[str], str, frozenset[str]], int] = {}
+    for case in cases:
+        hubs.setdefault((case.languages, case.court, case.needs), len(hubs))
+    source, sink = 0, 1
+    first_case = 2
+    first_hub = first_case + len(cases)
+    first_attorney = first_hub + len(hubs)
+    tails, heads, caps, costs = [], [], [], []
+    for index, case in enumerate(cases):
+        tails += [source, first_case + index]
+        heads += [first_case + index, first_hub + hubs[(case.languages, case.court, case.needs)]]
+        caps += [1, 1]
+        costs += [-case.weight, 0]
+    for (languages, court, needs), hub in hubs.items():
+        for index, attorney in enumerate(attorneys):
+            if compatible(languages, court, needs, attorney):
+                tails.append(first_hub + hub)
+                heads.append(first_attorney + index)
+                caps.append(attorney.capacity)
+                costs.append(0)
+    for index, attorney in enumerate(attorneys):
+        tails.append(first_attorney + index)
+        heads.append(sink)
+        caps.append(attorney.capacity)
+        costs.append(0)
+    tails.append(source)
+    heads.append(sink)
+    caps.append(len(cases))
+    costs.append(0)
+    flow = min_cost_flow.SimpleMinCostFlow()
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails, dtype=np.int32),
+        np.array(heads, dtype=np.int32),
+        np.array(caps, dtype=np.int64),
+        np.array(costs, dtype=np.int64),
+    )
+    nodes = first_attorney + len(attorneys)
+    supplies = np.zeros(nodes, dtype=np.int64)
+    supplies[source], supplies[sink] = len(cases), -len(cases)
+    flow.set_nodes_supplies(np.arange(nodes, dtype=np.int32), supplies)
+    if flow.solve() != flow.OPTIMAL:
+        raise RuntimeError("reference min-cost flow did not solve")
+    return -int(flow.optimal_cost())
