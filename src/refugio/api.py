@@ -120,12 +120,14 @@ def _register_routers() -> None:
     from refugio.audit.api import router as audit_router
     from refugio.escalations.api import public_router as public_reports_router
     from refugio.escalations.api import router as escalations_router
+    from refugio.legal.api import router as legal_router
     from refugio.people.api import router as people_router
 
     api.add_router("", people_router)
     api.add_router("", accounts_router)
     api.add_router("", audit_router)
     api.add_router("", escalations_router)
+    api.add_router("", legal_router)
     api.add_router("", public_reports_router)
 
 

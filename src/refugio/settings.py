@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "refugio.audit",
     "refugio.people",
     "refugio.escalations",
+    "refugio.legal",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -4,6 +4,7 @@ from django.views.generic import RedirectView
 
 from refugio.api import api
 from refugio.health import healthz
+from refugio.legal import views as legal_views
 
 admin.site.site_header = "Refugio configuration"
 
@@ -16,5 +17,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("refugio.audit.urls")),
     path("escalations/", include("refugio.escalations.urls")),
+    path("legal/", include("refugio.legal.urls")),
+    path("calendar/<str:token>.ics", legal_views.ical, name="ical"),
     path("", include("refugio.people.urls")),
 ]

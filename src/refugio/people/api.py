@@ -41,6 +41,7 @@ class PersonIn(Strict):
     relationship_to_head: str | None = None
     a_number: str | None = Field(None, description="A followed by 8 or 9 digits")
     immigration_court: str | None = None
+    arrival_date: str | None = Field(None, description="Last arrival in the United States, YYYY-MM-DD")
     next_hearing_date: str | None = Field(None, description="YYYY-MM-DD")
     vulnerabilities: list[str] | None = None
     narrative: str | None = None
@@ -90,6 +91,7 @@ class PersonOut(Schema):
     languages: list[str]
     relationship_to_head: str
     a_number: str
+    arrival_date: dt.date | None
     immigration_court: str
     next_hearing_date: dt.date | None
     vulnerabilities: list[str]

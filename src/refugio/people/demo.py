@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from refugio.accounts.models import Membership, Organisation, OrganisationKind, Role
 from refugio.audit.services import Actor
-from refugio.people.models import Household, SharingGrant
+from refugio.people.models import Household, Person, SharingGrant
 from refugio.people.services import create_household, record_consent, share_household
 from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
 from refugio.synth.generator import generate
@@ -82,6 +82,7 @@ def load_demo(households_per_org: int = 220) -> dict[str, int]:
                 record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.VERBAL)
     _share_some(orgs, users)
     _escalation_line(orgs, users)
+    _legal_roster(orgs, users)
     return {name: Household.objects.filter(owner=org).count() for name, org in orgs.items()}
 
 
@@ -170,3 +171,58 @@ def _escalation_line(orgs: dict[str, Organisation], users: dict[str, object]) ->
         ),
     ]:
         raise_escalation(actor, household, offices[office].id, category, summary)
+
+
+def _legal_roster(orgs: dict[str, Organisation], users: dict[str, object]) -> None:
+    """The demo attorney and a few synthetic volunteers and interpreters; hearings from the records."""
+    from refugio.legal.models import Hearing, Representative
+    from refugio.legal.services import interpreters_for
+
+    legal = orgs["Demo Legal Aid"]
+    roster = [
+        (
+            "Demo Attorney",
+            users["attorney"],
+            "attorney",
+            ["en", "es"],
+            ["SDI", "ELP", "HLG", "BRO"],
+            ["detained", "gender_based_violence"],
+            15,
+        ),
+        ("Ana Ruiz (volunteer)", None, "attorney", ["en", "es"], ["SDI", "LRD", "SNA"], ["unaccompanied_minor"], 10),
+        ("Jean Pierre (volunteer)", None, "accredited_representative", ["en", "fr", "ht"], ["SDI", "ELP"], [], 8),
+        ("Law clinic student", None, "law_student", ["en", "es"], ["ELP", "HLG", "BRO", "PHO"], [], 4),
+        ("Interpreter K'iche' / Mam", None, "interpreter", ["quc", "mam", "es"], [], [], 20),
+        ("Interpreter Kreyòl", None, "interpreter", ["ht", "fr", "en"], [], [], 20),
+    ]
+    for name, user, kind, languages, courts, expertise, capacity in roster:
+        Representative.objects.get_or_create(
+            name=name,
+            defaults={
+                "organisation": legal,
+                "user": user,
+                "kind": kind,
+                "languages": languages,
+                "courts": courts,
+                "expertise": expertise,
+                "capacity": capacity,
+                "email": f"{name.split()[0].lower()}@example.org",
+            },
+        )
+    if Hearing.objects.exists():
+        return
+    for person in Person.objects.filter(
+        household__owner=legal, relationship_to_head="head", next_hearing_date__isnull=False
+    ).select_related("household")[:40]:
+        language = next((lang for lang in person.languages if lang not in {"es", "en"}), "es")
+        interpreter = next(iter(interpreters_for(language)), None)
+        Hearing.objects.create(
+            household=person.household,
+            person=person,
+            court=person.immigration_court or "SDI",
+            date=person.next_hearing_date,
+            kind="master",
+            mode="in_person",
+            language=language,
+            interpreter=interpreter if language != "es" else None,
+        )

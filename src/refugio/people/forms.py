@@ -55,6 +55,9 @@ class PersonForm(forms.Form):
     )
     relationship_to_head = forms.ChoiceField(label=_("Relationship to the head"), choices=Relationship.choices)
     a_number = forms.CharField(label=_("A-number"), required=False, max_length=16)
+    arrival_date = forms.DateField(
+        label=_("Last arrival in the United States"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     immigration_court = forms.ChoiceField(label=_("Immigration court"), choices=_options(COURTS), required=False)
     next_hearing_date = forms.DateField(
         label=_("Next hearing date"), required=False, widget=forms.DateInput(attrs={"type": "date"})

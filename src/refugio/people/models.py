@@ -78,6 +78,7 @@ class Person(models.Model):
     relationship_to_head = models.CharField(max_length=16, choices=Relationship.choices)
     a_number = EncryptedTextField(blank=True)
     a_number_index = models.CharField(max_length=64, blank=True, db_index=True)
+    arrival_date = models.DateField(null=True, blank=True, help_text="Last arrival in the United States")
     immigration_court = models.CharField(max_length=8, blank=True, db_index=True)
     next_hearing_date = models.DateField(null=True, blank=True, db_index=True)
     narrative = EncryptedTextField(blank=True)

@@ -54,6 +54,7 @@ def person_detail(person: Person) -> dict[str, Any]:
         "languages": person.languages,
         "relationship_to_head": person.relationship_to_head,
         "a_number": person.a_number,
+        "arrival_date": person.arrival_date,
         "immigration_court": person.immigration_court,
         "next_hearing_date": person.next_hearing_date,
         "vulnerabilities": sorted(v.code for v in person.vulnerability_rows.all()),

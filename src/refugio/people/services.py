@@ -283,10 +283,17 @@ def share_household(
         errors["expires_at"] = _("Share for at most two years; renew it if needed.")
     if errors:
         raise ValidationFailed(errors)
+    return grant_access(actor, household, organisation.id, purpose, expires_at)
+
+
+def grant_access(
+    actor: Actor, household: Household, organisation_id: int, purpose: str, expires_at: dt.datetime
+) -> SharingGrant:
+    """Record a grant (audited). Callers decide who may grant: a user sharing, or an accepted representation."""
     with transaction.atomic():
         grant = SharingGrant.objects.create(
             household=household,
-            organisation=organisation,
+            organisation_id=organisation_id,
             purpose=purpose,
             granted_by_id=actor.user_id,
             expires_at=expires_at,

@@ -200,6 +200,7 @@ PERSON_FIELDS: dict[str, Callable[[Any], Any]] = {
     "relationship_to_head": _choice(Relationship, allow_blank=False),
     "a_number": clean_a_number,
     "immigration_court": _choice(COURTS),
+    "arrival_date": _date,
     "next_hearing_date": _date,
     "vulnerabilities": _code_list(Vulnerability),
     "narrative": _long_text,

@@ -90,6 +90,7 @@ def _share_form(household: Any, data: Any = None) -> ShareForm:  # noqa: ANN401
 def _person_values(form: PersonForm) -> dict[str, Any]:
     values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
     values["next_hearing_date"] = values.get("next_hearing_date") or ""
+    values["arrival_date"] = values.get("arrival_date") or ""
     return values
 
 

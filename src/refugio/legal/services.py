@@ -1,0 +1,265 @@
+"""Writes for legal representation: offers, responses, hearings, calendar feeds, reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from refugio.accounts.models import Membership, Role
+from refugio.accounts.selectors import SHARE_ROLES, organisation_ids_for
+from refugio.audit.models import Action
+from refugio.audit.services import Actor, Touch, record
+from refugio.legal.deadlines import reminders_due, uncovered
+from refugio.legal.models import (
+    OPEN_REPRESENTATION,
+    CalendarFeed,
+    Hearing,
+    HearingKind,
+    HearingMode,
+    NoticeSent,
+    Representation,
+    RepresentationStatus,
+    Representative,
+    RepresentativeKind,
+)
+from refugio.people.models import Household
+from refugio.people.services import PermissionDenied, grant_access
+from refugio.people.validation import ValidationFailed
+from refugio.people.vocabulary import COURTS, LANGUAGES
+
+FEED_PREFIX = "cal_"
+
+
+def _touch(household: Household, kind: str, object_id: object, fields: list[str]) -> Touch:
+    return Touch(kind, str(object_id), household.owner_id, fields)
+
+
+def offer_representation(actor: Actor, household: Household, representative_id: int) -> Representation:
+    """A coordinator of the owning organisation offers the case to someone on the roster."""
+    if household.owner_id not in organisation_ids_for(actor.user, SHARE_ROLES):
+        raise PermissionDenied(_("Only the owning organisation's coordinators can offer a case."))
+    representative = (
+        Representative.objects.filter(id=representative_id).exclude(kind=RepresentativeKind.INTERPRETER).first()
+    )
+    if representative is None or not representative.available:
+        raise ValidationFailed({"representative_id": _("This person is not available on the roster.")})
+    open_cases = representative.representations.filter(status__in=OPEN_REPRESENTATION).count()
+    if open_cases >= representative.capacity:
+        raise ValidationFailed({"representative_id": _("This person has no free capacity.")})
+    try:
+        with transaction.atomic():
+            offer = Representation.objects.create(
+                household=household,
+                representative=representative,
+                offered_by_id=actor.user_id,
+                offered_at=timezone.now(),
+            )
+            record(actor, Action.CREATE, [_touch(household, "representation", offer.id, ["representative"])])
+    except IntegrityError as exc:
+        raise ValidationFailed({"representative_id": _("This case is already offered to this person.")}) from exc
+    return offer
+
+
+def respond_to_offer(
+    actor: Actor,
+    offer: Representation,
+    accept: bool,
+    reason: str = "",
+    g28_filed_on: dt.date | None = None,
+    eoir28_filed_on: dt.date | None = None,
+) -> Representation:
+    """The representative accepts (recording G-28 / EOIR-28 dates; the case is shared with their
+    organisation) or declines with a reason."""
+    reason = str(reason or "").strip()
+    if not accept and not reason:
+        raise ValidationFailed({"reason": _("Say why you decline, so the coordinator can find someone else.")})
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            Representation.objects.select_for_update().select_related("household", "representative").get(pk=offer.pk)
+        )
+        if locked.status != RepresentationStatus.OFFERED:
+            raise ValidationFailed({"status": _("This offer was already answered.")})
+        locked.status = RepresentationStatus.ACCEPTED if accept else RepresentationStatus.DECLINED
+        locked.responded_at = now
+        locked.decline_reason = "" if accept else reason
+        locked.g28_filed_on = g28_filed_on
+        locked.eoir28_filed_on = eoir28_filed_on
+        locked.save()
+        household = locked.household
+        record(actor, Action.UPDATE, [_touch(household, "representation", locked.id, ["status"])])
+        if accept and locked.representative.organisation_id != household.owner_id:
+            grant_access(
+                actor,
+                household,
+                locked.representative.organisation_id,
+                "Legal representation",
+                now + dt.timedelta(days=730),
+            )
+    return locked
+
+
+def record_filings(actor: Actor, representation: Representation, changes: dict[str, Any]) -> Representation:
+    with transaction.atomic():
+        for name in ("g28_filed_on", "eoir28_filed_on"):
+            if name in changes:
+                setattr(representation, name, changes[name])
+        representation.save()
+        record(
+            actor, Action.UPDATE, [_touch(representation.household, "representation", representation.id, list(changes))]
+        )
+    return representation
+
+
+def add_hearing(actor: Actor, household: Household, data: dict[str, Any]) -> Hearing:
+    errors: dict[str, str] = {}
+    court = str(data.get("court") or "")
+    if court not in COURTS:
+        errors["court"] = _("%(value)s is not one of the allowed values.") % {"value": court[:40]}
+    date = data.get("date")
+    if not isinstance(date, dt.date):
+        try:
+            date = dt.date.fromisoformat(str(date or ""))
+        except ValueError:
+            errors["date"] = _("Write the date as YYYY-MM-DD.")
+    time = data.get("time")
+    if time not in (None, "") and not isinstance(time, dt.time):
+        try:
+            time = dt.time.fromisoformat(str(time))
+        except ValueError:
+            errors["time"] = _("Write the time as HH:MM.")
+    for name, allowed in (("kind", HearingKind.values), ("mode", HearingMode.values)):
+        if data.get(name) not in allowed:
+            errors[name] = _("%(value)s is not one of the allowed values.") % {"value": str(data.get(name))[:40]}
+    language = str(data.get("language") or "")
+    if language and language not in LANGUAGES:
+        errors["language"] = _("%(value)s is not one of the allowed values.") % {"value": language[:40]}
+    interpreter = None
+    if data.get("interpreter_id"):
+        interpreter = Representative.objects.filter(
+            id=data["interpreter_id"], kind=RepresentativeKind.INTERPRETER
+        ).first()
+        if interpreter is None:
+            errors["interpreter_id"] = _("No such interpreter.")
+        elif language and language not in interpreter.languages:
+            errors["interpreter_id"] = _("This interpreter does not speak the language of the hearing.")
+    person = None
+    if data.get("person_id"):
+        person = household.members.filter(id=data["person_id"]).first()
+        if person is None:
+            errors["person_id"] = _("This person is not a member of the household.")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        hearing = Hearing.objects.create(
+            household=household,
+            person=person,
+            court=court,
+            date=date,
+            time=time or None,
+            kind=data["kind"],
+            mode=data["mode"],
+            language=language,
+            interpreter=interpreter,
+        )
+        record(actor, Action.CREATE, [_touch(household, "hearing", hearing.id, ["court", "date", "kind", "mode"])])
+    return hearing
+
+
+def interpreters_for(language: str) -> list[Representative]:
+    """Available interpreters of a language, least busy first."""
+    found = [
+        r
+        for r in Representative.objects.filter(kind=RepresentativeKind.INTERPRETER, available=True)
+        if language in r.languages
+    ]
+    return sorted(found, key=lambda r: r.interpreting.filter(date__gte=dt.date.today()).count())
+
+
+def _feed_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def create_feed(
+    actor: Actor, *, representative: Representative | None = None, organisation_id: int | None = None
+) -> str:
+    """A new secret feed URL token, returned once. A representative gets their own; an org admin their org's."""
+    if representative is not None:
+        if representative.user_id != actor.user_id:
+            raise PermissionDenied(_("You can only create your own calendar feed."))
+    elif organisation_id is None or organisation_id not in organisation_ids_for(actor.user, {Role.ORG_ADMIN}):
+        raise PermissionDenied(_("Only organisation administrators can create the organisation's feed."))
+    raw = FEED_PREFIX + secrets.token_urlsafe(32)
+    CalendarFeed.objects.create(
+        digest=_feed_digest(raw),
+        prefix=raw[:10],
+        representative=representative,
+        organisation_id=organisation_id if representative is None else None,
+        created_by_id=actor.user_id,
+    )
+    return raw
+
+
+def feed_for_token(raw: str) -> CalendarFeed | None:
+    if not raw.startswith(FEED_PREFIX):
+        return None
+    return (
+        CalendarFeed.objects.filter(digest=_feed_digest(raw), revoked_at__isnull=True)
+        .select_related("representative", "organisation")
+        .first()
+    )
+
+
+def revoke_feed(actor: Actor, feed: CalendarFeed) -> None:
+    CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def send_hearing_notices(today: dt.date) -> int:
+    """Reminders at 30, 7 and 1 days to the representatives; an alert to the owning organisation's admins
+    for any hearing 14 days out with no representative or no interpreter. E-mails carry no names."""
+    sent = 0
+    hearings = Hearing.objects.filter(date__gte=today, date__lte=today + dt.timedelta(days=30)).select_related(
+        "household"
+    )
+    for hearing in hearings:
+        done = set(hearing.notices.values_list("days_before", flat=True))
+        accepted = list(
+            Representation.objects.filter(
+                household=hearing.household, status=RepresentationStatus.ACCEPTED
+            ).select_related("representative")
+        )
+        about = (
+            f"Hearing for case {hearing.household.display_code}: {COURTS.get(hearing.court, hearing.court)}, "
+            f"{hearing.date:%Y-%m-%d}{f' {hearing.time:%H:%M}' if hearing.time else ''} "
+            f"({hearing.get_kind_display()}, {hearing.get_mode_display()})"
+        )
+        for days in reminders_due(hearing.date, today, done):
+            to = [r.representative.email for r in accepted if r.representative.email]
+            if _notice(hearing, days, to, f"[Refugio] Reminder: hearing in {days} day(s)", about):
+                sent += 1
+        missing = uncovered(
+            hearing.date, today, bool(accepted), bool(hearing.language), hearing.interpreter_id is not None
+        )
+        if missing and 0 not in done:
+            admins = Membership.objects.filter(organisation_id=hearing.household.owner_id, role=Role.ORG_ADMIN)
+            to = [m.user.email for m in admins.select_related("user") if m.user.email]
+            if _notice(hearing, 0, to, f"[Refugio] Hearing without {' and '.join(missing)}", about):
+                sent += 1
+    return sent
+
+
+def _notice(hearing: Hearing, days: int, to: list[str], subject: str, body: str) -> bool:
+    with transaction.atomic():
+        _, created = NoticeSent.objects.get_or_create(
+            hearing=hearing, days_before=days, defaults={"sent_at": timezone.now()}
+        )
+    if created and to:
+        send_mail(subject, body + "\n\nOpen Refugio for the details.", None, sorted(set(to)))
+    return created
