@@ -209,6 +209,9 @@ def _legal_roster(orgs: dict[str, Organisation], users: dict[str, object]) -> No
                 "email": f"{name.split()[0].lower()}@example.org",
             },
         )
+    from refugio.legal.tasks import schedule_daily_notices
+
+    schedule_daily_notices()
     if Hearing.objects.exists():
         return
     for person in Person.objects.filter(
