@@ -80,6 +80,11 @@ class Suggestion:
     household: Household
     representative: Representative
 
+    @property
+    def next_hearing(self) -> dt.date | None:
+        dates = [p.next_hearing_date for p in self.household.members.all() if p.next_hearing_date]
+        return min(dates, default=None)
+
 
 def suggestions(user: User, limit: int = 200) -> list[Suggestion]:
     """Optimal matches of the coordinator's unrepresented cases to available roster capacity."""

@@ -217,8 +217,9 @@ def _legal_roster(orgs: dict[str, Organisation], users: dict[str, object]) -> No
     for person in Person.objects.filter(
         household__owner=legal, relationship_to_head="head", next_hearing_date__isnull=False
     ).select_related("household")[:40]:
-        language = next((lang for lang in person.languages if lang not in {"es", "en"}), "es")
-        interpreter = next(iter(interpreters_for(language)), None)
+        # An interpreter is needed only for a language other than Spanish or English.
+        language = next((lang for lang in person.languages if lang not in {"es", "en"}), "")
+        interpreter = next(iter(interpreters_for(language)), None) if language else None
         Hearing.objects.create(
             household=person.household,
             person=person,
@@ -227,5 +228,5 @@ def _legal_roster(orgs: dict[str, Organisation], users: dict[str, object]) -> No
             kind="master",
             mode="in_person",
             language=language,
-            interpreter=interpreter if language != "es" else None,
+            interpreter=interpreter,
         )
