@@ -141,6 +141,14 @@ def test_list_shows_own_and_shared_only(world: World, role: str) -> None:
 
 
 @pytest.mark.parametrize("role", Role.values)
+def test_person_list_shows_own_and_shared_only(world: World, role: str) -> None:
+    response = world.client(role).get("/api/v1/persons", {"page_size": 200})
+    assert response.status_code == 200
+    households = {item["household_id"] for item in response.json()["items"]}
+    assert households == ({str(world.own.id), str(world.shared.id)} if role in READ else set())
+
+
+@pytest.mark.parametrize("role", Role.values)
 def test_create_household(world: World, role: str) -> None:
     body = {
         "current_city": "Tijuana",
@@ -151,7 +159,7 @@ def test_create_household(world: World, role: str) -> None:
 
 
 @pytest.mark.parametrize("role", Role.values)
-@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/organisations", "/api/v1/audit"])
+@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/organisations", "/api/v1/audit", "/api/v1/persons"])
 def test_account_routes(world: World, role: str, path: str) -> None:
     assert world.client(role).get(path).status_code == 200
     assert Client().get(path).status_code == 401

@@ -220,3 +220,18 @@ def test_households_are_never_shared_with_an_agency(world: World) -> None:
         content_type="application/json",
     )
     assert response.status_code == 422 and "escalation" in response.json()["fields"]["organisation_id"]
+
+
+def test_person_list_filters(world: World) -> None:
+    client = world.client(Role.CASEWORKER)
+
+    def names(**query: str) -> list[str]:
+        return sorted(p["full_name"] for p in client.get("/api/v1/persons", query).json()["items"])
+
+    assert names(vulnerability="single_caregiver") == ["María José Hernández López"] * 2
+    assert names(city="Tijuana", q="ana") == ["Ana Hernández"]
+    assert names(hearing_from="2027-01-01", court="ELP") == ["María José Hernández López"] * 2
+    assert names(q="A123456789") == ["María José Hernández López"] * 2
+    assert client.get("/api/v1/persons", {"court": "nope"}).status_code == 422
+    page = client.get("/api/v1/persons", {"page_size": 1, "page": 2}).json()
+    assert page["count"] == 4 and len(page["items"]) == 1

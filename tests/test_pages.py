@@ -162,3 +162,23 @@ def test_static_files_are_served(path: str) -> None:
     response = Client().get(path)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_consent_is_recorded_and_withdrawn_from_the_page(world: World) -> None:
+    client = signed_in(world.users[Role.CASEWORKER])
+    head = world.own.members.get(relationship_to_head="head")
+    response = client.post(
+        f"/cases/{world.own.id}/consents/", {"purpose": "legal_referral", "method": "verbal", "person_id": str(head.id)}
+    )
+    assert response.status_code == 302
+    consent = world.own.consents.get()
+    assert consent.person == head and consent.withdrawn_at is None
+    assert client.post(f"/consents/{consent.id}/withdraw/").status_code == 302
+    consent.refresh_from_db()
+    assert consent.withdrawn_at is not None
+    stranger = signed_in(world.users["stranger_caseworker"])
+    assert stranger.post(f"/consents/{consent.id}/withdraw/").status_code == 404
+    assert (
+        stranger.post(f"/cases/{world.own.id}/consents/", {"purpose": "processing", "method": "verbal"}).status_code
+        == 404
+    )

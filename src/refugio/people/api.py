@@ -226,6 +226,30 @@ def create_person(request: HttpRequest, household_id: str, payload: PersonIn) ->
     return Status(201, _person_response(request, person.id))
 
 
+class PersonPage(Schema):
+    items: list[PersonOut]
+    count: int
+    page: int
+    page_size: int
+
+
+@router.get("/persons", response={200: PersonPage, **ERRORS})
+def list_persons_everywhere(request: HttpRequest, filters: Query[HouseholdQuery]) -> dict[str, Any]:
+    found = selectors.search_persons(
+        request.auth, selectors.parse_household_filter(_given(filters, "page", "page_size"))
+    )
+    count = found.count()
+    start = (filters.page - 1) * filters.page_size
+    page = list(found[start : start + filters.page_size])
+    services.record_persons_read(actor_from_request(request, "api"), page, PERSON_DETAIL_FIELDS)
+    return {
+        "items": [person_detail(p) for p in page],
+        "count": count,
+        "page": filters.page,
+        "page_size": filters.page_size,
+    }
+
+
 def _person_response(request: HttpRequest, person_id: uuid.UUID | str) -> dict[str, Any]:
     person = selectors.get_person(request.auth, person_id)
     services.record_person_read(actor_from_request(request, "api"), person, PERSON_DETAIL_FIELDS)

@@ -11,6 +11,8 @@ from refugio.people.vocabulary import (
     COURTS,
     LANGUAGES,
     NATIONALITIES,
+    ConsentMethod,
+    ConsentPurpose,
     HouseholdStatus,
     Relationship,
     Sex,
@@ -84,6 +86,16 @@ class ShareForm(forms.Form):
     def __init__(self, *args: Any, organisations: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
         self.fields["organisation_id"].choices = list(organisations)
+
+
+class ConsentForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
+    method = forms.ChoiceField(label=_("How it was given"), choices=ConsentMethod.choices)
+    person_id = forms.ChoiceField(label=_("Person"), required=False)
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(*args, **kwargs)
+        self.fields["person_id"].choices = [("", _("The household")), *people]
 
 
 def add_service_errors(form: forms.Form, errors: dict[str, str]) -> None:

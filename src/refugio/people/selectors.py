@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from refugio.accounts.selectors import CASE_READ_ROLES, CASE_WRITE_ROLES, organisation_ids_for
-from refugio.people.models import Household, Person, PersonVulnerability, SharingGrant
+from refugio.people.models import Consent, Household, Person, PersonVulnerability, SharingGrant
 from refugio.people.registration_code import normalise as normalise_code
 from refugio.people.validation import FieldError, ValidationFailed, a_number_index, clean_a_number, name_key
 from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
@@ -69,6 +69,15 @@ def get_person(user: User, person_id: uuid.UUID | str, *, for_write: bool = Fals
             .get(id=_uuid(person_id))
         )
     except Person.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_consent(user: User, consent_id: int) -> Consent:
+    try:
+        return Consent.objects.select_related("household").get(
+            id=consent_id, household__in=visible_households(user, for_write=True)
+        )
+    except Consent.DoesNotExist as exc:
         raise Http404 from exc
 
 
@@ -155,6 +164,39 @@ def search_households(user: User, filters: HouseholdFilter) -> QuerySet[Househol
         .annotate(member_count=Count("members"))
         .prefetch_related(_members_prefetch())
         .order_by("-created_at", "id")
+    )
+
+
+def search_persons(user: User, filters: HouseholdFilter) -> QuerySet[Person]:
+    """Visible persons matching the filters (the same filters as households, applied to each person)."""
+    households = visible_households(user)
+    city = _printable(filters.city)
+    if city:
+        households = households.filter(current_city__iexact=city)
+    if filters.status:
+        households = households.filter(status=filters.status)
+    persons = Person.objects.filter(household__in=households)
+    if filters.court:
+        persons = persons.filter(immigration_court=filters.court)
+    if filters.hearing_from:
+        persons = persons.filter(next_hearing_date__gte=filters.hearing_from)
+    if filters.hearing_to:
+        persons = persons.filter(next_hearing_date__lte=filters.hearing_to)
+    if filters.vulnerability:
+        persons = persons.filter(
+            id__in=PersonVulnerability.objects.filter(code=filters.vulnerability).values("person_id")
+        )
+    query = _printable(filters.q)
+    a_number = _as_a_number(query) if query else ""
+    if a_number:
+        persons = persons.filter(a_number_index=a_number_index(a_number))
+    elif query:
+        for word in name_key(query).split()[:6]:
+            persons = persons.filter(search_name__contains=word)
+    return (
+        persons.select_related("household", "household__owner")
+        .prefetch_related("vulnerability_rows")
+        .order_by("household__created_at", "created_at", "id")
     )
 
 

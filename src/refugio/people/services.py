@@ -252,7 +252,11 @@ def record_reads(
 
 
 def record_person_read(actor: Actor, person: Person, fields: Sequence[str]) -> None:
-    record(actor, Action.READ, [_person_touch(person, person.household.owner_id, fields)])
+    record_persons_read(actor, [person], fields)
+
+
+def record_persons_read(actor: Actor, persons: Iterable[Person], fields: Sequence[str]) -> None:
+    record(actor, Action.READ, [_person_touch(p, p.household.owner_id, fields) for p in persons])
 
 
 def share_household(

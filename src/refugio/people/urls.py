@@ -14,4 +14,6 @@ urlpatterns = [
     path("cases/<uuid:household_id>/share/", views.household_share, name="household_share"),
     path("people/<uuid:person_id>/edit/", views.person_edit, name="person_edit"),
     path("grants/<int:grant_id>/revoke/", views.grant_revoke, name="grant_revoke"),
+    path("cases/<uuid:household_id>/consents/", views.consent_add, name="consent_add"),
+    path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
 ]

@@ -18,6 +18,7 @@ from refugio.accounts.selectors import organisation_directory
 from refugio.audit.request import actor_from_request
 from refugio.people import selectors, services
 from refugio.people.forms import (
+    ConsentForm,
     HouseholdEditForm,
     HouseholdForm,
     PersonEditForm,
@@ -77,6 +78,7 @@ def household_page(request: HttpRequest, household_id: str) -> HttpResponse:
             "grants": household.grants.select_related("organisation"),
             "consents": household.consents.all(),
             "share_form": _share_form(household),
+            "consent_form": ConsentForm(people=[(str(p.id), p.full_name) for p in household.members.all()]),
         },
     )
 
@@ -241,3 +243,35 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     if selectors.visible_households(request.user).filter(id=grant.household_id).exists():
         return redirect("people:household", household_id=grant.household_id)
     return redirect("people:case_list")
+
+
+@login_required
+@require_POST
+def consent_add(request: HttpRequest, household_id: str) -> HttpResponse:
+    household = selectors.get_household(request.user, household_id, for_write=True)
+    form = ConsentForm(request.POST, people=[(str(p.id), p.full_name) for p in household.members.all()])
+    if form.is_valid():
+        try:
+            services.record_consent(
+                actor_from_request(request, "web"),
+                household,
+                form.cleaned_data["purpose"],
+                form.cleaned_data["method"],
+                form.cleaned_data["person_id"] or None,
+            )
+        except ValidationFailed as exc:
+            messages.error(request, " ".join(exc.fields.values()))
+        else:
+            messages.success(request, _("Consent recorded."))
+    else:
+        messages.error(request, _("Choose what was agreed and how."))
+    return redirect("people:household", household_id=household.id)
+
+
+@login_required
+@require_POST
+def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
+    consent = selectors.get_consent(request.user, consent_id)
+    services.withdraw_consent(actor_from_request(request, "web"), consent)
+    messages.success(request, _("Consent withdrawn."))
+    return redirect("people:household", household_id=consent.household_id)
