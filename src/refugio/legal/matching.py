@@ -109,20 +109,7 @@ def match(cases: Sequence[Case], attorneys: Sequence[Attorney]) -> MatchResult:
         arc(first_attorney_class + ai, sink, sum(a.capacity for a in attorney_classes[key]), 0)
     arc(source, sink, len(cases), 0)  # a case may stay unmatched
 
-    flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(
-        np.array(tails, dtype=np.int32),
-        np.array(heads, dtype=np.int32),
-        np.array(caps, dtype=np.int64),
-        np.array(costs, dtype=np.int64),
-    )
-    supplies = np.zeros(first_attorney_class + len(attorney_keys), dtype=np.int64)
-    supplies[source] = len(cases)
-    supplies[sink] = -len(cases)
-    flow.set_nodes_supplies(np.arange(len(supplies), dtype=np.int32), supplies)
-    status = flow.solve()
-    if status != flow.OPTIMAL:
-        raise RuntimeError(f"min-cost flow did not solve: status {status}")
+    flow = _solve(tails, heads, caps, costs, first_attorney_class + len(attorney_keys), len(cases))
     flows = flow.flows(np.arange(len(tails), dtype=np.int32))
 
     # Back from classes to individual cases and attorneys.
@@ -207,6 +194,13 @@ def reference_optimum(cases: Sequence[Case], attorneys: Sequence[Attorney]) -> i
     heads.append(sink)
     caps.append(len(cases))
     costs.append(0)
+    return -int(_solve(tails, heads, caps, costs, first_attorney + len(attorneys), len(cases)).optimal_cost())
+
+
+def _solve(
+    tails: list[int], heads: list[int], caps: list[int], costs: list[int], nodes: int, units: int
+) -> min_cost_flow.SimpleMinCostFlow:
+    """Send `units` from node 0 (source) to node 1 (sink) at least cost; raise unless optimal."""
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(
         np.array(tails, dtype=np.int32),
@@ -214,10 +208,10 @@ def reference_optimum(cases: Sequence[Case], attorneys: Sequence[Attorney]) -> i
         np.array(caps, dtype=np.int64),
         np.array(costs, dtype=np.int64),
     )
-    nodes = first_attorney + len(attorneys)
     supplies = np.zeros(nodes, dtype=np.int64)
-    supplies[source], supplies[sink] = len(cases), -len(cases)
+    supplies[0], supplies[1] = units, -units
     flow.set_nodes_supplies(np.arange(nodes, dtype=np.int32), supplies)
-    if flow.solve() != flow.OPTIMAL:
-        raise RuntimeError("reference min-cost flow did not solve")
-    return -int(flow.optimal_cost())
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow did not solve: status {status}")
+    return flow

@@ -167,16 +167,15 @@ def list_households(request: HttpRequest, filters: Query[HouseholdQuery]) -> dic
     found = selectors.search_households(
         request.auth, selectors.parse_household_filter(_given(filters, "page", "page_size"))
     )
-    count = found.count()
+    page, envelope = _paged(found, filters)
+    services.record_reads(actor_from_request(request, "api"), page, HOUSEHOLD_SUMMARY_FIELDS, PERSON_SUMMARY_FIELDS)
+    return {"items": [household_summary(h) for h in page], **envelope}
+
+
+def _paged(found: Any, filters: HouseholdQuery) -> tuple[list[Any], dict[str, int]]:  # noqa: ANN401
     start = (filters.page - 1) * filters.page_size
     page = list(found[start : start + filters.page_size])
-    services.record_reads(actor_from_request(request, "api"), page, HOUSEHOLD_SUMMARY_FIELDS, PERSON_SUMMARY_FIELDS)
-    return {
-        "items": [household_summary(h) for h in page],
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-    }
+    return page, {"count": found.count(), "page": filters.page, "page_size": filters.page_size}
 
 
 def _household_response(request: HttpRequest, household_id: uuid.UUID | str) -> dict[str, Any]:
@@ -238,16 +237,9 @@ def list_persons_everywhere(request: HttpRequest, filters: Query[HouseholdQuery]
     found = selectors.search_persons(
         request.auth, selectors.parse_household_filter(_given(filters, "page", "page_size"))
     )
-    count = found.count()
-    start = (filters.page - 1) * filters.page_size
-    page = list(found[start : start + filters.page_size])
+    page, envelope = _paged(found, filters)
     services.record_persons_read(actor_from_request(request, "api"), page, PERSON_DETAIL_FIELDS)
-    return {
-        "items": [person_detail(p) for p in page],
-        "count": count,
-        "page": filters.page,
-        "page_size": filters.page_size,
-    }
+    return {"items": [person_detail(p) for p in page], **envelope}
 
 
 def _person_response(request: HttpRequest, person_id: uuid.UUID | str) -> dict[str, Any]:

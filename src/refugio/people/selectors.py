@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -129,72 +129,56 @@ def parse_household_filter(params: Mapping[str, str]) -> HouseholdFilter:
     return HouseholdFilter(**values)
 
 
-def search_households(user: User, filters: HouseholdFilter) -> QuerySet[Household]:
-    """Visible households matching the filters: a registration code, an exact A-number, or name words."""
+def _households_matching(user: User, filters: HouseholdFilter) -> QuerySet[Household]:
+    """Visible households passing the household-level filters: city, status, a registration code."""
     households = visible_households(user)
     city = _printable(filters.city)
     if city:
         households = households.filter(current_city__iexact=city)
     if filters.status:
         households = households.filter(status=filters.status)
-    member_q = Q()
+    code = normalise_code(_printable(filters.q))
+    if code:
+        households = households.filter(registration_code=code)
+    return households
+
+
+def _person_q(filters: HouseholdFilter) -> Q:
+    """The person-level filters: court, hearing dates, vulnerability, an exact A-number or name words."""
+    person_q = Q()
     if filters.court:
-        member_q &= Q(immigration_court=filters.court)
+        person_q &= Q(immigration_court=filters.court)
     if filters.hearing_from:
-        member_q &= Q(next_hearing_date__gte=filters.hearing_from)
+        person_q &= Q(next_hearing_date__gte=filters.hearing_from)
     if filters.hearing_to:
-        member_q &= Q(next_hearing_date__lte=filters.hearing_to)
+        person_q &= Q(next_hearing_date__lte=filters.hearing_to)
     if filters.vulnerability:
-        member_q &= Q(id__in=PersonVulnerability.objects.filter(code=filters.vulnerability).values("person_id"))
+        person_q &= Q(id__in=PersonVulnerability.objects.filter(code=filters.vulnerability).values("person_id"))
     query = _printable(filters.q)
-    if query:
-        code = normalise_code(query)
+    if query and not normalise_code(query):
         a_number = _as_a_number(query)
-        if code:
-            households = households.filter(registration_code=code)
-        elif a_number:
-            member_q &= Q(a_number_index=a_number_index(a_number))
+        if a_number:
+            person_q &= Q(a_number_index=a_number_index(a_number))
         else:
             for word in name_key(query).split()[:6]:
-                member_q &= Q(search_name__contains=word)
-    if member_q:
-        households = households.filter(id__in=Person.objects.filter(member_q).values("household_id"))
-    return (
-        households.select_related("owner")
-        .annotate(member_count=Count("members"))
-        .prefetch_related(_members_prefetch())
-        .order_by("-created_at", "id")
-    )
+                person_q &= Q(search_name__contains=word)
+    return person_q
+
+
+def search_households(user: User, filters: HouseholdFilter) -> QuerySet[Household]:
+    """Visible households with at least one member matching the filters."""
+    households = _households_matching(user, filters)
+    person_q = _person_q(filters)
+    if person_q:
+        households = households.filter(id__in=Person.objects.filter(person_q).values("household_id"))
+    return households.select_related("owner").prefetch_related(_members_prefetch()).order_by("-created_at", "id")
 
 
 def search_persons(user: User, filters: HouseholdFilter) -> QuerySet[Person]:
-    """Visible persons matching the filters (the same filters as households, applied to each person)."""
-    households = visible_households(user)
-    city = _printable(filters.city)
-    if city:
-        households = households.filter(current_city__iexact=city)
-    if filters.status:
-        households = households.filter(status=filters.status)
-    persons = Person.objects.filter(household__in=households)
-    if filters.court:
-        persons = persons.filter(immigration_court=filters.court)
-    if filters.hearing_from:
-        persons = persons.filter(next_hearing_date__gte=filters.hearing_from)
-    if filters.hearing_to:
-        persons = persons.filter(next_hearing_date__lte=filters.hearing_to)
-    if filters.vulnerability:
-        persons = persons.filter(
-            id__in=PersonVulnerability.objects.filter(code=filters.vulnerability).values("person_id")
-        )
-    query = _printable(filters.q)
-    a_number = _as_a_number(query) if query else ""
-    if a_number:
-        persons = persons.filter(a_number_index=a_number_index(a_number))
-    elif query:
-        for word in name_key(query).split()[:6]:
-            persons = persons.filter(search_name__contains=word)
+    """Visible persons matching the filters (the household filters apply to their household)."""
     return (
-        persons.select_related("household", "household__owner")
+        Person.objects.filter(_person_q(filters), household__in=_households_matching(user, filters))
+        .select_related("household", "household__owner")
         .prefetch_related("vulnerability_rows")
         .order_by("household__created_at", "created_at", "id")
     )
