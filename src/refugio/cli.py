@@ -108,15 +108,13 @@ def _manage(argv: list[str]) -> int:
 
 def _synth(args: argparse.Namespace) -> int:
     from refugio.synth.generator import write_csv
+    from refugio.synth.legal import LegalWriter
 
-    households, people = write_csv(args.households, args.seed, Path(args.out), args.as_of)
+    legal = LegalWriter(Path(args.out), args.seed, args.as_of) if args.attorneys else None
+    households, people = write_csv(args.households, args.seed, Path(args.out), args.as_of, legal.add if legal else None)
     summary: dict[str, object] = {"households": households, "people": people, "out": str(Path(args.out))}
-    if args.attorneys:
-        from refugio.synth.legal import write_legal_csv
-
-        summary["cases"], summary["attorneys"] = write_legal_csv(
-            args.households, args.attorneys, args.seed, Path(args.out), args.as_of
-        )
+    if legal:
+        summary["cases"], summary["attorneys"] = legal.finish(args.attorneys)
     print(json.dumps(summary))
     return 0
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -216,8 +216,15 @@ HOUSEHOLD_COLUMNS = [f for f in SynthHousehold.__dataclass_fields__ if f != "mem
 PERSON_COLUMNS = list(SynthPerson.__dataclass_fields__)
 
 
-def write_csv(households: int, seed: int, out: Path, as_of: dt.date = DEFAULT_AS_OF) -> tuple[int, int]:
-    """Write households.csv and people.csv under out. Returns (households, people)."""
+def write_csv(
+    households: int,
+    seed: int,
+    out: Path,
+    as_of: dt.date = DEFAULT_AS_OF,
+    also: Callable[[SynthHousehold], None] | None = None,
+) -> tuple[int, int]:
+    """Write households.csv and people.csv under out; `also` sees each household on the same pass.
+    Returns (households, people)."""
     out.mkdir(parents=True, exist_ok=True)
     people = 0
     with (
@@ -234,4 +241,6 @@ def write_csv(households: int, seed: int, out: Path, as_of: dt.date = DEFAULT_AS
             h_writer.writerow(row)
             p_writer.writerows(members)
             people += len(members)
+            if also is not None:
+                also(household)
     return households, people

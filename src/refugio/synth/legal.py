@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from pathlib import Path
 
-from refugio.synth.generator import DEFAULT_AS_OF, generate
+from refugio.synth.generator import DEFAULT_AS_OF, SynthHousehold
 
 EXPERTISE_FROM_VULNERABILITY = {
     "unaccompanied_child": "unaccompanied_minor",
@@ -61,41 +61,47 @@ def _attorney(rng: random.Random, index: int) -> dict[str, str]:
     }
 
 
-def write_legal_csv(
-    households: int, attorneys: int, seed: int, out: Path, as_of: dt.date = DEFAULT_AS_OF
-) -> tuple[int, int]:
-    """cases.csv (one case per household, in the `refugio match` format) and attorneys.csv."""
-    rng = random.Random(seed * 7919 + 1)
-    out.mkdir(parents=True, exist_ok=True)
-    cases = 0
-    with (out / "cases.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(["case_id", "languages", "court", "needs", "days_to_hearing"])
-        for household in generate(households, seed, as_of):
-            head = household.members[0]
-            languages = sorted({lang for m in household.members for lang in m.languages.split(";") if lang})
-            court = head.immigration_court or rng.choices(list(COURT_WEIGHTS), weights=list(COURT_WEIGHTS.values()))[0]
-            needs = {
-                EXPERTISE_FROM_VULNERABILITY[v]
-                for m in household.members
-                for v in m.vulnerabilities.split(";")
-                if v in EXPERTISE_FROM_VULNERABILITY
-            }
-            if rng.random() < 0.05:
-                needs.add("detained")
-            if rng.random() < 0.03:
-                needs.add("appeals")
-            if head.next_hearing_date:
-                days = (dt.date.fromisoformat(head.next_hearing_date) - as_of).days
-            else:
-                days = rng.randint(200, 900)
-            writer.writerow([household.household_id, ";".join(languages), court, ";".join(sorted(needs)), days])
-            cases += 1
-    with (out / "attorneys.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(
-            handle, ["attorney_id", "languages", "courts", "expertise", "capacity"], lineterminator="\n"
-        )
-        writer.writeheader()
-        for index in range(1, attorneys + 1):
-            writer.writerow(_attorney(rng, index))
-    return cases, attorneys
+class LegalWriter:
+    """cases.csv (one case per synthetic household, in the `refugio match` format) and attorneys.csv."""
+
+    def __init__(self, out: Path, seed: int, as_of: dt.date = DEFAULT_AS_OF) -> None:
+        self.out, self.as_of = out, as_of
+        self.rng = random.Random(seed * 7919 + 1)
+        self.cases = 0
+        out.mkdir(parents=True, exist_ok=True)
+        self._handle = (out / "cases.csv").open("w", newline="", encoding="utf-8")
+        self._writer = csv.writer(self._handle, lineterminator="\n")
+        self._writer.writerow(["case_id", "languages", "court", "needs", "days_to_hearing"])
+
+    def add(self, household: SynthHousehold) -> None:
+        rng = self.rng
+        head = household.members[0]
+        languages = sorted({lang for m in household.members for lang in m.languages.split(";") if lang})
+        court = head.immigration_court or rng.choices(list(COURT_WEIGHTS), weights=list(COURT_WEIGHTS.values()))[0]
+        needs = {
+            EXPERTISE_FROM_VULNERABILITY[v]
+            for m in household.members
+            for v in m.vulnerabilities.split(";")
+            if v in EXPERTISE_FROM_VULNERABILITY
+        }
+        if rng.random() < 0.05:
+            needs.add("detained")
+        if rng.random() < 0.03:
+            needs.add("appeals")
+        if head.next_hearing_date:
+            days = (dt.date.fromisoformat(head.next_hearing_date) - self.as_of).days
+        else:
+            days = rng.randint(200, 900)
+        self._writer.writerow([household.household_id, ";".join(languages), court, ";".join(sorted(needs)), days])
+        self.cases += 1
+
+    def finish(self, attorneys: int) -> tuple[int, int]:
+        self._handle.close()
+        with (self.out / "attorneys.csv").open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(
+                handle, ["attorney_id", "languages", "courts", "expertise", "capacity"], lineterminator="\n"
+            )
+            writer.writeheader()
+            for index in range(1, attorneys + 1):
+                writer.writerow(_attorney(self.rng, index))
+        return self.cases, attorneys
