@@ -349,3 +349,10 @@ def test_new_membership_does_not_leak_escalations(line: World) -> None:
     Membership.objects.create(user=newcomer, organisation=line.agency, role=Role.AGENCY_LIAISON)
     created = _raise(line.client(Role.ATTORNEY), line, line.own).json()
     assert api_client(newcomer).get(f"/api/v1/escalations/{created['id']}").status_code == 404
+
+
+def test_office_directory_page(line: World) -> None:
+    from .test_pages import signed_in
+
+    page = signed_in(line.users[Role.ATTORNEY]).get("/escalations/offices/").content.decode()
+    assert "Port A" in page and f"t3@{line.port.id}.example" in page

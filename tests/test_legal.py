@@ -302,7 +302,21 @@ def test_legal_pages(legal: World) -> None:
         == 302
     )
     calendar = coordinator.get("/legal/").content.decode()
-    assert legal.own.display_code in calendar and "no interpreter" in calendar
+    assert legal.own.display_code in calendar and "Mam interpreter" in calendar  # matched by language
+    assert (
+        coordinator.post(
+            f"/legal/cases/{legal.own.id}/hearings/new/",
+            {
+                "court": "ELP",
+                "date": (dt.date.today() + dt.timedelta(days=6)).isoformat(),
+                "kind": "bond",
+                "mode": "remote",
+                "language": "kjb",
+            },
+        ).status_code
+        == 302
+    )
+    assert "no interpreter" in coordinator.get("/legal/").content.decode()  # nobody speaks Q'anjob'al
     stranger = signed_in(legal.users["stranger_caseworker"])
     assert stranger.get(f"/legal/cases/{legal.own.id}/hearings/new/").status_code == 404
     assert stranger.post(f"/legal/offers/{offer_id}/respond/", {"decision": "accept"}).status_code == 404
@@ -314,3 +328,33 @@ def test_interpreters_include_indigenous_languages(legal: World) -> None:
 
     assert interpreters_for("mam") == [legal.interpreter]
     assert interpreters_for("kjb") == []
+
+
+def test_org_admins_keep_their_roster(legal: World) -> None:
+    admin, caseworker = legal.client(Role.ORG_ADMIN), legal.client(Role.CASEWORKER)
+    body = {
+        "organisation_id": legal.home.id,
+        "name": "New volunteer",
+        "kind": "law_student",
+        "languages": ["es"],
+        "courts": ["SDI"],
+        "expertise": ["appeals"],
+        "capacity": 3,
+    }
+    assert caseworker.post("/api/v1/representatives", data=body, content_type="application/json").status_code == 403
+    created = admin.post("/api/v1/representatives", data=body, content_type="application/json")
+    assert created.status_code == 201 and created.json()["open_cases"] == 0
+    bad = admin.post(
+        "/api/v1/representatives", data={**body, "courts": ["MOON"], "capacity": -1}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and set(bad.json()["fields"]) == {"courts", "capacity"}
+    url = f"/api/v1/representatives/{created.json()['id']}"
+    assert admin.patch(url, data={"available": False}, content_type="application/json").json()["available"] is False
+    other_admin = api_client(make_user("network-admin", legal.network, Role.ORG_ADMIN))
+    assert other_admin.patch(url, data={"capacity": 0}, content_type="application/json").status_code == 404
+    assert (
+        other_admin.patch(
+            f"/api/v1/representatives/{legal.rep.id}", data={"capacity": 9}, content_type="application/json"
+        ).status_code
+        == 200
+    )

@@ -178,3 +178,9 @@ def escalation_rules(request: HttpRequest) -> HttpResponse:
         for r in rules
     ]
     return render(request, "escalations/rules.html", {"rules": forms_by_rule, "editable": editable})
+
+
+@login_required
+def office_directory(request: HttpRequest) -> HttpResponse:
+    """Whom to contact at each office, by tier, for problems that must go up the line."""
+    return render(request, "escalations/offices.html", {"offices": selectors.office_directory()})

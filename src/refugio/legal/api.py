@@ -12,7 +12,6 @@ from pydantic import ConfigDict
 
 from refugio.audit.request import actor_from_request
 from refugio.legal import selectors, services
-from refugio.legal.deadlines import asylum_filing_deadline
 from refugio.people.api import ERRORS
 from refugio.people.selectors import get_household
 
@@ -83,9 +82,37 @@ class OfferOut(Schema):
     parties: list[str]
 
 
+class RepresentativeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    organisation_id: int | None = None
+    name: str | None = None
+    kind: str | None = None
+    email: str | None = None
+    languages: list[str] | None = None
+    courts: list[str] | None = None
+    expertise: list[str] | None = None
+    capacity: int | None = None
+    available: bool | None = None
+
+
 @router.get("/representatives", response=list[RepresentativeOut])
 def representatives(request: HttpRequest) -> list[Any]:
     return list(selectors.roster())
+
+
+@router.post("/representatives", response={201: RepresentativeOut, **ERRORS})
+def add_representative(request: HttpRequest, payload: RepresentativeIn) -> Status:
+    data = payload.model_dump(exclude_unset=True, exclude={"organisation_id"})
+    made = services.save_representative(actor_from_request(request, "api"), payload.organisation_id or 0, data)
+    return Status(201, selectors.roster().get(id=made.id))
+
+
+@router.patch("/representatives/{representative_id}", response={200: RepresentativeOut, **ERRORS})
+def update_representative(request: HttpRequest, representative_id: int, payload: RepresentativeIn) -> Any:  # noqa: ANN401
+    current = selectors.editable_representative(request.auth, representative_id)
+    data = payload.model_dump(exclude_unset=True, exclude={"organisation_id"})
+    services.save_representative(actor_from_request(request, "api"), current.organisation_id, data, current)
+    return selectors.roster().get(id=current.id)
 
 
 @router.get("/households/{household_id}/hearings", response={200: list[HearingOut], **ERRORS})
@@ -108,7 +135,7 @@ def deadlines(request: HttpRequest, household_id: str) -> list[dict[str, Any]]:
         {
             "person_id": p.id,
             "arrival_date": p.arrival_date,
-            "asylum_filing_deadline": asylum_filing_deadline(p.arrival_date),
+            "asylum_filing_deadline": p.asylum_filing_deadline,
         }
         for p in household.members.all()
         if p.arrival_date

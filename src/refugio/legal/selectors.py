@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
+from refugio.accounts.models import Role
 from refugio.accounts.selectors import SHARE_ROLES, organisation_ids_for
 from refugio.legal import matching
 from refugio.legal.deadlines import uncovered
@@ -31,6 +32,16 @@ def roster() -> QuerySet[Representative]:
     return Representative.objects.select_related("organisation").annotate(
         open_cases=Count("representations", filter=Q(representations__status__in=OPEN_REPRESENTATION))
     )
+
+
+def editable_representative(user: User, representative_id: int) -> Representative:
+    """A roster entry of an organisation the user administers; 404 otherwise."""
+    try:
+        return Representative.objects.get(
+            id=representative_id, organisation_id__in=organisation_ids_for(user, {Role.ORG_ADMIN})
+        )
+    except Representative.DoesNotExist as exc:
+        raise Http404 from exc
 
 
 def visible_hearings(user: User) -> QuerySet[Hearing]:

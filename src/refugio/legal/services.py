@@ -20,6 +20,7 @@ from refugio.legal.deadlines import reminders_due, uncovered
 from refugio.legal.models import (
     OPEN_REPRESENTATION,
     CalendarFeed,
+    Expertise,
     Hearing,
     HearingKind,
     HearingMode,
@@ -142,6 +143,9 @@ def add_hearing(actor: Actor, household: Household, data: dict[str, Any]) -> Hea
     if language and language not in LANGUAGES:
         errors["language"] = _("%(value)s is not one of the allowed values.") % {"value": language[:40]}
     interpreter = None
+    if language and not data.get("interpreter_id"):
+        # Matched by language: the least busy available interpreter, Indigenous languages included.
+        interpreter = next(iter(interpreters_for(language)), None)
     if data.get("interpreter_id"):
         interpreter = Representative.objects.filter(
             id=data["interpreter_id"], kind=RepresentativeKind.INTERPRETER
@@ -171,6 +175,43 @@ def add_hearing(actor: Actor, household: Household, data: dict[str, Any]) -> Hea
         )
         record(actor, Action.CREATE, [_touch(household, "hearing", hearing.id, ["court", "date", "kind", "mode"])])
     return hearing
+
+
+def save_representative(
+    actor: Actor, organisation_id: int, data: dict[str, Any], representative: Representative | None = None
+) -> Representative:
+    """Org admins keep their own organisation's roster."""
+    if organisation_id not in organisation_ids_for(actor.user, {Role.ORG_ADMIN}):
+        raise PermissionDenied(_("Only organisation administrators can change the roster."))
+    errors: dict[str, str] = {}
+    name = " ".join(str(data.get("name", representative.name if representative else "")).split())
+    if not name:
+        errors["name"] = _("This field is required.")
+    if "kind" in data and data["kind"] not in RepresentativeKind.values:
+        errors["kind"] = _("%(value)s is not one of the allowed values.") % {"value": str(data["kind"])[:40]}
+    for field, allowed in (("languages", LANGUAGES), ("courts", COURTS), ("expertise", Expertise.values)):
+        unknown = [v for v in data.get(field) or [] if v not in allowed]
+        if unknown:
+            errors[field] = _("%(value)s is not one of the allowed values.") % {"value": str(unknown[0])[:40]}
+    capacity = data.get("capacity", representative.capacity if representative else 10)
+    if not isinstance(capacity, int) or isinstance(capacity, bool) or not 0 <= capacity <= 500:
+        errors["capacity"] = _("Use a whole number from 0 to 500.")
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        target = representative or Representative(organisation_id=organisation_id, kind=data.get("kind", "attorney"))
+        target.name = name
+        for field in ("kind", "email", "languages", "courts", "expertise", "available"):
+            if field in data and data[field] is not None:
+                setattr(target, field, data[field])
+        target.capacity = capacity
+        target.save()
+        record(
+            actor,
+            Action.UPDATE if representative else Action.CREATE,
+            [Touch("representative", str(target.id), organisation_id, sorted(data))],
+        )
+    return target
 
 
 def interpreters_for(language: str) -> list[Representative]:
