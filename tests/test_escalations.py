@@ -197,7 +197,7 @@ def test_deadlines_escalate_through_tiers_on_a_controlled_clock(line: World) -> 
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert set(message.to) == {f"t1@{line.port.id}.example", f"t2@{line.port.id}.example", "attorney@legal.example"}
-    assert "tier 2" in message.subject
+    assert "tier 2" in message.subject and "Imminent removal or deportation flight" in message.body
     assert "Hernández" not in message.body and "A123456789" not in message.body  # no personal data by e-mail
 
     assert escalate_overdue(now=start + dt.timedelta(hours=3)) == []  # the new tier has its own deadline

@@ -236,6 +236,7 @@ def test_reminders_and_alerts_on_a_controlled_clock(legal: World) -> None:
     volunteer.post(f"/api/v1/offers/{offer_id}/respond", data={"accept": True}, content_type="application/json")
     send_hearing_notices(dt.date(2027, 1, 24))
     assert mail.outbox[-1].to == ["volunteer@network.example"] and "7 day" in mail.outbox[-1].subject
+    assert "Master calendar hearing" in mail.outbox[-1].body
     send_hearing_notices(dt.date(2027, 1, 30))
     assert "1 day" in mail.outbox[-1].subject
     assert sorted(NoticeSent.objects.filter(hearing=hearing).values_list("days_before", flat=True)) == [0, 1, 7, 30]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks import default_task_backend, task
 
 from refugio.escalations.models import ACTIVE_STATUSES, Category, Escalation, Status
@@ -39,6 +39,12 @@ def recipients(escalation: Escalation) -> list[str]:
 
 @task()
 def notify_involved(escalation_id: str, reason: str) -> int:
+    # Agency staff and attorneys work in English; the labels must match the English text around them.
+    with translation.override("en"):
+        return _notify(escalation_id, reason)
+
+
+def _notify(escalation_id: str, reason: str) -> int:
     escalation = Escalation.objects.select_related("office", "raised_by").get(id=escalation_id)
     to = recipients(escalation)
     if not to:

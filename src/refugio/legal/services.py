@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from refugio.accounts.models import Membership, Role
@@ -263,6 +263,12 @@ def revoke_feed(actor: Actor, feed: CalendarFeed) -> None:
 
 
 def send_hearing_notices(today: dt.date) -> int:
+    """See _send_hearing_notices. The e-mails are written in English, labels included."""
+    with translation.override("en"):
+        return _send_hearing_notices(today)
+
+
+def _send_hearing_notices(today: dt.date) -> int:
     """Reminders at 30, 7 and 1 days to the representatives; an alert to the owning organisation's admins
     for any hearing 14 days out with no representative or no interpreter. E-mails carry no names."""
     sent = 0
