@@ -228,6 +228,8 @@ def test_coordinators_edit_deadlines(line: World) -> None:
     body = {"acknowledge_within": 1, "acknowledge_unit": "hours"}
     url = "/api/v1/escalation-rules/imminent_removal"
     assert line.client(Role.CASEWORKER).patch(url, data=body, content_type="application/json").status_code == 403
+    agency_admin = make_user("agency-admin", line.agency, Role.ORG_ADMIN)
+    assert api_client(agency_admin).patch(url, data=body, content_type="application/json").status_code == 403
     assert line.client(Role.ORG_ADMIN).patch(url, data=body, content_type="application/json").status_code == 200
     assert (
         line.client(Role.ORG_ADMIN)

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Role
+from refugio.accounts.models import Organisation, OrganisationKind, Role
 from refugio.accounts.selectors import organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
@@ -41,6 +41,14 @@ from refugio.people.validation import ValidationFailed
 
 RAISE_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER, Role.ATTORNEY})
 RULE_EDIT_ROLES = frozenset({Role.ORG_ADMIN})
+
+
+def is_coordinator(user: Any) -> bool:  # noqa: ANN401
+    """Coordinators set the response deadlines that bind every office and read the response report:
+    admins of a civil-society organisation, never of an agency the deadlines apply to."""
+    org_ids = organisation_ids_for(user, RULE_EDIT_ROLES)
+    return Organisation.objects.filter(id__in=org_ids).exclude(kind=OrganisationKind.AGENCY).exists()
+
 
 # (acknowledge within, unit, resolve within, unit)
 DEFAULT_RULES: dict[str, tuple[int, str, int, str]] = {
@@ -89,7 +97,7 @@ def _rule(category: str) -> ResponseRule:
 
 
 def update_rule(actor: Actor, category: str, changes: dict[str, Any]) -> ResponseRule:
-    if not organisation_ids_for(actor.user, RULE_EDIT_ROLES):
+    if not is_coordinator(actor.user):
         raise PermissionDenied(_("Only coordinators can change response deadlines."))
     rule = _rule(category)
     errors: dict[str, str] = {}

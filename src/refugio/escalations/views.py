@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from refugio.accounts.selectors import organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.request import actor_from_request
 from refugio.audit.services import record
@@ -137,7 +136,7 @@ def escalation_attachment(request: HttpRequest, escalation_id: str, attachment_i
 
 @login_required
 def escalation_report(request: HttpRequest) -> HttpResponse:
-    if not organisation_ids_for(request.user, services.RULE_EDIT_ROLES):
+    if not services.is_coordinator(request.user):
         from django.http import Http404
 
         raise Http404
@@ -148,7 +147,7 @@ def escalation_report(request: HttpRequest) -> HttpResponse:
 @login_required
 def escalation_rules(request: HttpRequest) -> HttpResponse:
     rules = services.ensure_rules()
-    editable = bool(organisation_ids_for(request.user, services.RULE_EDIT_ROLES))
+    editable = services.is_coordinator(request.user)
     if request.method == "POST" and editable:
         category = request.POST.get("category", "")
         form = RuleForm(request.POST)
