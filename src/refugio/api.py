@@ -46,7 +46,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     auth=[BearerToken(), VerifiedSession()],
-    docs_url="/docs",
+    docs_url=None,  # Swagger UI loads from a CDN, which the CSP (rightly) blocks; use openapi.json
 )
 
 
