@@ -17,6 +17,7 @@ from ninja.security import HttpBearer, SessionAuth
 from refugio.accounts.services import user_for_token
 from refugio.people.services import PermissionDenied, VersionConflict
 from refugio.people.validation import ValidationFailed
+from refugio.registration.services import IdempotencyConflict, RegistrationClosed
 
 
 class BearerToken(HttpBearer):
@@ -101,6 +102,16 @@ def _conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
     return error(request, 409, "conflict", str(exc))
 
 
+@api.exception_handler(IdempotencyConflict)
+def _idempotency_conflict(request: HttpRequest, exc: IdempotencyConflict) -> HttpResponse:
+    return error(request, 409, "idempotency_conflict", str(exc))
+
+
+@api.exception_handler(RegistrationClosed)
+def _closed(request: HttpRequest, exc: RegistrationClosed) -> HttpResponse:
+    return error(request, 503, "closed", str(exc))
+
+
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return error(request, 401, "unauthenticated", _("Sign in or send a valid bearer token."))
@@ -122,12 +133,14 @@ def _register_routers() -> None:
     from refugio.escalations.api import router as escalations_router
     from refugio.legal.api import router as legal_router
     from refugio.people.api import router as people_router
+    from refugio.registration.api import router as registration_router
 
     api.add_router("", people_router)
     api.add_router("", accounts_router)
     api.add_router("", audit_router)
     api.add_router("", escalations_router)
     api.add_router("", legal_router)
+    api.add_router("", registration_router)
     api.add_router("", public_reports_router)
 
 

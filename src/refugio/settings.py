@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "refugio.people",
     "refugio.escalations",
     "refugio.legal",
+    "refugio.registration",
     "django_tasks",
     "django_tasks_db",
 ]

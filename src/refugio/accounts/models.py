@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 
@@ -27,10 +28,16 @@ class Role(models.TextChoices):
 class Organisation(models.Model):
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    public_intake = models.BooleanField(
+        default=False, help_text="Receives the households people register themselves (one organisation at most)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["public_intake"], condition=Q(public_intake=True), name="one_public_intake")
+        ]
 
     def __str__(self) -> str:
         return self.name

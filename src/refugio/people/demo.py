@@ -55,7 +55,9 @@ def _household_input(synth: object) -> tuple[dict[str, object], list[dict[str, o
 def load_demo(households_per_org: int = 220) -> dict[str, int]:
     """Create (or find) the demo world. Returns how many households each organisation holds."""
     orgs = {
-        name: Organisation.objects.get_or_create(name=name, defaults={"kind": kind})[0]
+        name: Organisation.objects.get_or_create(
+            name=name, defaults={"kind": kind, "public_intake": name == "Demo Legal Aid"}
+        )[0]
         for name, kind in ORGANISATIONS.items()
     }
     user_model = get_user_model()

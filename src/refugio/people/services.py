@@ -100,6 +100,20 @@ def create_household(
         organisation_id = next(iter(allowed))
     if organisation_id is None or organisation_id not in allowed:
         raise PermissionDenied(_("You cannot register households for this organisation."))
+    return insert_household(actor, organisation_id, data, members, source_ref=source_ref)
+
+
+def insert_household(
+    actor: Actor,
+    organisation_id: int,
+    data: dict[str, Any],
+    members: list[dict[str, Any]],
+    *,
+    source_ref: str = "",
+) -> Household:
+    """Validate and store a household for an organisation. The caller has decided it may (a staff member's
+    role, or the organisation's public intake)."""
+    data = {k: v for k, v in data.items() if k != "status"}  # a new household always starts registered
     cleaned, errors = clean_fields(data, HOUSEHOLD_FIELDS, HOUSEHOLD_REQUIRED)
     cleaned_members = []
     if not members:

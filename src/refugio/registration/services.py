@@ -1,0 +1,82 @@
+"""Self-registration: people register their household themselves, once, whatever the network does."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from refugio.accounts.models import Organisation
+from refugio.audit.services import Actor
+from refugio.people.models import Household
+from refugio.people.registration_code import display
+from refugio.people.services import insert_household, record_consent
+from refugio.people.validation import ValidationFailed
+from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
+from refugio.registration.models import IdempotencyRecord
+
+
+class RegistrationClosed(Exception):
+    """No organisation receives public registrations."""
+
+
+class IdempotencyConflict(Exception):
+    """The same Idempotency-Key came with a different request."""
+
+
+def request_digest(payload: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()).hexdigest()
+
+
+def register(
+    actor: Actor,
+    data: dict[str, Any],
+    members: list[dict[str, Any]],
+    consent: bool,
+    language: str,
+    idempotency_key: str | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """Register a household for the public intake organisation. With a key, a repeat returns the first
+    answer; the same key with a different request is a conflict. Returns (status, response body)."""
+    digest = request_digest({"data": data, "members": members, "consent": consent})
+    if idempotency_key:
+        earlier = _earlier_answer(idempotency_key, digest)
+        if earlier is not None:
+            return earlier
+    if consent is not True:
+        raise ValidationFailed({"consent": _("Registration needs your consent to use this information.")})
+    intake = Organisation.objects.filter(public_intake=True).first()
+    if intake is None:
+        raise RegistrationClosed(_("Registration is not open at the moment."))
+    try:
+        with transaction.atomic():
+            household = insert_household(actor, intake.id, {"preferred_language": language, **data}, members)
+            record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.ONLINE)
+            answer = _answer(household)
+            if idempotency_key:
+                IdempotencyRecord.objects.create(
+                    key=idempotency_key, request_digest=digest, status_code=201, response=answer, household=household
+                )
+    except IntegrityError:
+        # A concurrent retry with the same key committed first: everything above was rolled back.
+        earlier = _earlier_answer(idempotency_key, digest) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier
+    return 201, answer
+
+
+def _answer(household: Household) -> dict[str, Any]:
+    return {"registration_code": display(household.registration_code), "household_id": str(household.id)}
+
+
+def _earlier_answer(key: str, digest: str) -> tuple[int, dict[str, Any]] | None:
+    earlier = IdempotencyRecord.objects.filter(key=key).first()
+    if earlier is None:
+        return None
+    if earlier.request_digest != digest:
+        raise IdempotencyConflict(_("This Idempotency-Key was already used for a different request."))
+    return earlier.status_code, earlier.response
