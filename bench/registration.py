@@ -1,0 +1,159 @@
+"""Benchmark: registrations per second through the API, on this machine's PostgreSQL (prints JSON).
+
+    .venv/bin/python bench/registration.py [--requests 2000] [--clients 16] [--workers 4]
+
+Starts `refugio serve` in production mode on a fresh database `refugio_bench`, sends synthetic
+registrations from concurrent clients (one in ten is a retry of an earlier request with the same
+Idempotency-Key), then checks that exactly one household exists per key. Loopback only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict
+from pathlib import Path
+
+import psycopg
+
+from refugio.synth.generator import generate
+
+PG = "postgresql://postgres@127.0.0.1:5432"
+DATABASE = "refugio_bench"
+
+
+def _bodies(count: int) -> list[dict[str, object]]:
+    bodies = []
+    for household in generate(count, seed=42):
+        data = asdict(household)
+        members = [{k: v for k, v in m.items() if k not in {"person_id", "household_id"}} for m in data.pop("members")]
+        for member in members:
+            member["languages"] = [x for x in member["languages"].split(";") if x]
+            member["vulnerabilities"] = [x for x in member["vulnerabilities"].split(";") if x]
+        for key in ("household_id", "registered_on", "size"):
+            data.pop(key)
+        bodies.append({**data, "members": members, "consent": True})
+    return bodies
+
+
+def _post(port: int, body: dict[str, object], key: str) -> tuple[int, float]:
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/v1/registrations",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "Idempotency-Key": key, "Accept-Language": "es"},
+    )
+    started = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback only)
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        status = exc.code
+    return status, time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8765)
+    args = parser.parse_args()
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        admin.execute(f"CREATE DATABASE {DATABASE}")
+    home = Path(tempfile.mkdtemp())
+    refugio = [sys.executable, "-m", "refugio.cli"]
+    subprocess.run([*refugio, "keys", "generate", "--out", str(home / "keys.json")], check=True, capture_output=True)
+    env = {
+        **os.environ,
+        "REFUGIO_MODE": "production",
+        "REFUGIO_KEYS_FILE": str(home / "keys.json"),
+        "DATABASE_URL": f"{PG}/{DATABASE}",
+        "REFUGIO_ALLOWED_HOSTS": "127.0.0.1",
+        "REFUGIO_SSL_REDIRECT": "0",
+        "REFUGIO_HOME": str(home),
+        "REFUGIO_LOG_LEVEL": "WARNING",
+    }
+    subprocess.run([*refugio, "manage", "migrate", "-v", "0"], check=True, env=env)
+    subprocess.run(
+        [
+            *refugio,
+            "manage",
+            "shell",
+            "-c",
+            "from refugio.accounts.models import Organisation; "
+            "Organisation.objects.create(name='Bench intake', kind='legal_aid', public_intake=True)",
+        ],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
+    server = subprocess.Popen(
+        [*refugio, "serve", "--port", str(args.port), "--workers", str(args.workers)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=1)  # noqa: S310
+                break
+            except OSError:
+                time.sleep(0.2)
+        unique = args.requests - args.requests // 10
+        bodies = _bodies(unique)
+        plan = [(bodies[i], f"bench-{i}") for i in range(unique)]
+        plan += [(bodies[i * 9], f"bench-{i * 9}") for i in range(args.requests - unique)]  # retries
+        started = time.perf_counter()
+        with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
+            results = list(pool.map(lambda item: _post(args.port, *item), plan))
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    with psycopg.connect(f"{PG}/{DATABASE}") as db:
+        households = db.execute("SELECT count(*) FROM people_household").fetchone()[0]
+        people = db.execute("SELECT count(*) FROM people_person").fetchone()[0]
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+    latencies = sorted(seconds for _, seconds in results)
+    statuses: dict[str, int] = {}
+    for status, _ in results:
+        statuses[str(status)] = statuses.get(str(status), 0) + 1
+    print(
+        json.dumps(
+            {
+                "requests": len(results),
+                "unique_registrations": unique,
+                "retries": len(results) - unique,
+                "clients": args.clients,
+                "server_workers": args.workers,
+                "seconds": round(elapsed, 2),
+                "registrations_per_second": round(unique / elapsed, 1),
+                "requests_per_second": round(len(results) / elapsed, 1),
+                "latency_ms_median": round(statistics.median(latencies) * 1000, 1),
+                "latency_ms_p95": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1),
+                "statuses": statuses,
+                "households_stored": households,
+                "people_stored": people,
+                "exactly_once": households == unique,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
