@@ -239,3 +239,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 REFUGIO_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 REFUGIO_BASE_URL = os.environ.get("REFUGIO_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("REFUGIO_FROM_EMAIL", "refugio@localhost")
+
+# One cache shared by every server process (rate limits must hold across gunicorn workers).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "refugio_cache"},
+}
+RATELIMIT_USE_CACHE = "default"
+REFUGIO_STATUS_LOOKUPS_PER_CLIENT = "20/h"
+REFUGIO_STATUS_LOOKUPS_PER_CODE = "5/h"

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-_OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/", "/api/", "/i18n/")
+_OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/", "/api/", "/i18n/", "/status/", "/calendar/")
 
 
 class RequireSecondFactorMiddleware:

@@ -1,0 +1,26 @@
+"""What a person may learn about their own registration: its status, and nothing else."""
+
+from __future__ import annotations
+
+from refugio.people.models import Household
+from refugio.people.registration_code import normalise
+from refugio.people.validation import FieldError, clean_date_of_birth
+
+
+def status_for(code: str, date_of_birth: str) -> str | None:
+    """The status of the household with this code whose head has this date of birth (as registered:
+    YYYY-MM-DD, YYYY-MM or YYYY). None for any mismatch, so a wrong pair reveals nothing."""
+    canonical = normalise(code)
+    if canonical is None:
+        return None
+    try:
+        year, month, day = clean_date_of_birth(date_of_birth)
+    except FieldError:
+        return None
+    household = Household.objects.filter(registration_code=canonical).first()
+    if household is None or year is None:
+        return None
+    head = household.members.filter(relationship_to_head="head").first()
+    if head is None or (head.birth_year, head.birth_month, head.birth_day) != (year, month, day):
+        return None
+    return household.status

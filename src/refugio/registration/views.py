@@ -1,0 +1,82 @@
+"""Public pages for people registering: work without JavaScript, in their language."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django_ratelimit.core import is_ratelimited
+
+from refugio.audit.request import client_ip
+from refugio.people.registration_code import normalise
+from refugio.people.vocabulary import HouseholdStatus
+from refugio.registration.selectors import status_for
+
+PUBLIC_LANGUAGES = [code for code, _name in settings.LANGUAGES]
+
+STATUS_TEXT = {
+    HouseholdStatus.REGISTERED: _("Your registration was received. You do not need to do anything now."),
+    HouseholdStatus.UNDER_REVIEW: _("A caseworker is reviewing your registration. They will contact you."),
+    HouseholdStatus.SCHEDULED: _(
+        "You have an appointment to enter. We will send you the port, the date and what to bring."
+    ),
+    HouseholdStatus.ENTERED: _("Our records show that you entered. Welcome."),
+    HouseholdStatus.CLOSED: _("This registration is closed. Contact the organisation if you think this is wrong."),
+}
+
+
+class StatusForm(forms.Form):
+    code = forms.CharField(
+        label=_("Registration code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    date_of_birth = forms.CharField(
+        label=_("Date of birth of the head of household (as you registered it: YYYY-MM-DD, YYYY-MM or YYYY)"),
+        max_length=10,
+    )
+
+
+def _language(request: HttpRequest) -> str:
+    chosen = request.GET.get("lang", "")
+    return chosen if chosen in PUBLIC_LANGUAGES else translation.get_language() or "es"
+
+
+@never_cache
+def status_lookup(request: HttpRequest) -> HttpResponse:
+    language = _language(request)
+    translation.activate(language)
+    form = StatusForm(request.POST or None)
+    context: dict[str, object] = {"form": form, "language": language, "languages": settings.LANGUAGES}
+    if request.method == "POST" and form.is_valid():
+        code = normalise(form.cleaned_data["code"]) or form.cleaned_data["code"].strip().upper()
+        limited_client = is_ratelimited(
+            request,
+            group="status-client",
+            key=lambda _g, r: client_ip(r) or "unknown",
+            rate=settings.REFUGIO_STATUS_LOOKUPS_PER_CLIENT,
+            increment=True,
+        )
+        limited_code = is_ratelimited(
+            request,
+            group="status-code",
+            key=lambda _g, _r: code,
+            rate=settings.REFUGIO_STATUS_LOOKUPS_PER_CODE,
+            increment=True,
+        )
+        if limited_client or limited_code:
+            context["message"] = _("Too many attempts. Please try again in an hour.")
+            return render(request, "registration/status.html", context, status=429)
+        status = status_for(form.cleaned_data["code"], form.cleaned_data["date_of_birth"])
+        if status is None:
+            context["message"] = _(
+                "We could not find a registration with this code and date of birth. Check both and try again."
+            )
+        else:
+            context["status_label"] = HouseholdStatus(status).label
+            context["status_text"] = STATUS_TEXT[HouseholdStatus(status)]
+    return render(request, "registration/status.html", context)
