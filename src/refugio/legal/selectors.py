@@ -15,6 +15,7 @@ from refugio.legal import matching
 from refugio.legal.deadlines import uncovered
 from refugio.legal.models import (
     OPEN_REPRESENTATION,
+    CalendarFeed,
     Hearing,
     Representation,
     RepresentationStatus,
@@ -41,6 +42,26 @@ def editable_representative(user: User, representative_id: int) -> Representativ
             id=representative_id, organisation_id__in=organisation_ids_for(user, {Role.ORG_ADMIN})
         )
     except Representative.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def my_roster_entry(user: User) -> Representative | None:
+    if not user.is_authenticated:
+        return None
+    return Representative.objects.filter(user=user).first()
+
+
+def my_feeds(user: User) -> QuerySet[CalendarFeed]:
+    """Live calendar feeds the user created (their own, or their organisation's as its admin)."""
+    if not user.is_authenticated:
+        return CalendarFeed.objects.none()
+    return CalendarFeed.objects.filter(created_by=user, revoked_at__isnull=True).select_related("representative")
+
+
+def get_my_feed(user: User, feed_id: int) -> CalendarFeed:
+    try:
+        return my_feeds(user).get(id=feed_id)
+    except CalendarFeed.DoesNotExist as exc:
         raise Http404 from exc
 
 

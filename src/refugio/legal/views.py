@@ -15,7 +15,6 @@ from refugio.accounts.selectors import organisation_ids_for
 from refugio.audit.request import actor_from_request
 from refugio.legal import calendar_feed, selectors, services
 from refugio.legal.forms import HearingForm, ResponseForm
-from refugio.legal.models import CalendarFeed, Representative
 from refugio.people.forms import add_service_errors
 from refugio.people.selectors import get_household
 from refugio.people.services import PermissionDenied
@@ -97,9 +96,9 @@ def hearing_add(request: HttpRequest, household_id: str) -> HttpResponse:
 
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    representative = Representative.objects.filter(user=request.user).first()
+    representative = selectors.my_roster_entry(request.user)
     org_admin_of = organisation_ids_for(request.user, {Role.ORG_ADMIN})
-    feeds = CalendarFeed.objects.filter(revoked_at__isnull=True, created_by=request.user)
+    feeds = selectors.my_feeds(request.user)
     return render(
         request,
         "legal/calendar.html",
@@ -122,7 +121,7 @@ def feed_create(request: HttpRequest) -> HttpResponse:
             org = min(organisation_ids_for(request.user, {Role.ORG_ADMIN}), default=None)
             token = services.create_feed(actor, organisation_id=org)
         else:
-            representative = Representative.objects.filter(user=request.user).first()
+            representative = selectors.my_roster_entry(request.user)
             if representative is None:
                 raise Http404
             token = services.create_feed(actor, representative=representative)
@@ -137,9 +136,7 @@ def feed_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
-    feed = CalendarFeed.objects.filter(id=feed_id, created_by=request.user, revoked_at__isnull=True).first()
-    if feed is None:
-        raise Http404
+    feed = selectors.get_my_feed(request.user, feed_id)
     services.revoke_feed(actor_from_request(request, "web"), feed)
     messages.success(request, _("The feed address no longer works."))
     return redirect("legal:calendar")
