@@ -90,6 +90,10 @@ def test_offer_conflict_check_accept_and_share(legal: World) -> None:
 
     offers = volunteer.get("/api/v1/offers").json()
     assert offers[0]["parties"] == ["María José Hernández López", "Ana Hernández"]  # names only
+    from refugio.audit.models import AuditEvent
+
+    seen = AuditEvent.objects.filter(actor_name="volunteer", action="read", object_type="person")
+    assert seen.count() == 2 and seen.first().fields == ["first_family_name", "given_names", "second_family_name"]
     assert set(offers[0]) == {"id", "household_id", "registration_code", "status", "parties"}
     for outsider in [api_client(legal.users["stranger_caseworker"]), coordinator]:
         assert (

@@ -19,6 +19,10 @@ def test_right_pair_shows_the_status_only(world: World) -> None:
     page = _check(world.own.display_code.lower().replace("-", " "), "1990-03-12").content.decode()
     assert "Under review" in page and "A caseworker is reviewing" in page
     assert "Hernández" not in page and "Ciudad Juárez" not in page and "A123456789" not in page
+    from refugio.audit.models import AuditEvent
+
+    event = AuditEvent.objects.filter(object_id=str(world.own.id), action="read").latest("id")
+    assert event.channel == "public" and event.fields == ["status"] and event.ip_address == "10.1.1.1"
     spanish = _check(world.own.display_code, "1990-03-12", lang="es").content.decode()
     assert "En revisión" in spanish and 'lang="es"' in spanish
 

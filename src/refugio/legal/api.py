@@ -161,7 +161,9 @@ def _offer(representation: Any) -> dict[str, Any]:  # noqa: ANN401
 
 @router.get("/offers", response=list[OfferOut])
 def my_offers(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_offer(o) for o in selectors.offers_for(request.auth)]
+    offers = list(selectors.offers_for(request.auth))
+    services.record_conflict_check_reads(actor_from_request(request, "api"), offers)
+    return [_offer(o) for o in offers]
 
 
 @router.post("/offers/{representation_id}/respond", response={200: OfferOut, **ERRORS})

@@ -31,7 +31,7 @@ from refugio.legal.models import (
     RepresentativeKind,
 )
 from refugio.people.models import Household
-from refugio.people.services import PermissionDenied, grant_access
+from refugio.people.services import PermissionDenied, grant_access, record_persons_read
 from refugio.people.validation import ValidationFailed
 from refugio.people.vocabulary import COURTS, LANGUAGES
 
@@ -66,6 +66,14 @@ def offer_representation(actor: Actor, household: Household, representative_id: 
     except IntegrityError as exc:
         raise ValidationFailed({"representative_id": _("This case is already offered to this person.")}) from exc
     return offer
+
+
+CONFLICT_CHECK_FIELDS = ("given_names", "first_family_name", "second_family_name")
+
+
+def record_conflict_check_reads(actor: Actor, offers: list[Representation]) -> None:
+    """The party names shown for a conflict check are a read of personal data, and audited as one."""
+    record_persons_read(actor, [p for o in offers for p in o.household.members.all()], CONFLICT_CHECK_FIELDS)
 
 
 def respond_to_offer(

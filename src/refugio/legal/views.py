@@ -49,6 +49,7 @@ def offer(request: HttpRequest, household_id: str) -> HttpResponse:
 @login_required
 def offers_page(request: HttpRequest) -> HttpResponse:
     offers = [(o, selectors.conflict_check_names(o)) for o in selectors.offers_for(request.user)]
+    services.record_conflict_check_reads(actor_from_request(request, "web"), [o for o, _names in offers])
     return render(request, "legal/offers.html", {"offers": offers, "form": ResponseForm()})
 
 

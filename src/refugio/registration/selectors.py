@@ -7,9 +7,9 @@ from refugio.people.registration_code import normalise
 from refugio.people.validation import FieldError, clean_date_of_birth
 
 
-def status_for(code: str, date_of_birth: str) -> str | None:
-    """The status of the household with this code whose head has this date of birth (as registered:
-    YYYY-MM-DD, YYYY-MM or YYYY). None for any mismatch, so a wrong pair reveals nothing."""
+def household_for(code: str, date_of_birth: str) -> Household | None:
+    """The household with this code whose head has this date of birth (as registered: YYYY-MM-DD,
+    YYYY-MM or YYYY). None for any mismatch, so a wrong pair reveals nothing."""
     canonical = normalise(code)
     if canonical is None:
         return None
@@ -23,4 +23,4 @@ def status_for(code: str, date_of_birth: str) -> str | None:
     head = household.members.filter(relationship_to_head="head").first()
     if head is None or (head.birth_year, head.birth_month, head.birth_day) != (year, month, day):
         return None
-    return household.status
+    return household

@@ -11,10 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
-from refugio.audit.request import client_ip
+from refugio.audit.models import Action
+from refugio.audit.request import actor_from_request, client_ip
+from refugio.audit.services import Touch, record
 from refugio.people.registration_code import normalise
 from refugio.people.vocabulary import HouseholdStatus
-from refugio.registration.selectors import status_for
+from refugio.registration.selectors import household_for
 
 PUBLIC_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
@@ -71,12 +73,17 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         if limited_client or limited_code:
             context["message"] = _("Too many attempts. Please try again in an hour.")
             return render(request, "registration/status.html", context, status=429)
-        status = status_for(form.cleaned_data["code"], form.cleaned_data["date_of_birth"])
-        if status is None:
+        household = household_for(form.cleaned_data["code"], form.cleaned_data["date_of_birth"])
+        if household is None:
             context["message"] = _(
                 "We could not find a registration with this code and date of birth. Check both and try again."
             )
         else:
-            context["status_label"] = HouseholdStatus(status).label
-            context["status_text"] = STATUS_TEXT[HouseholdStatus(status)]
+            record(
+                actor_from_request(request, "public"),
+                Action.READ,
+                [Touch("household", str(household.id), household.owner_id, ["status"])],
+            )
+            context["status_label"] = HouseholdStatus(household.status).label
+            context["status_text"] = STATUS_TEXT[HouseholdStatus(household.status)]
     return render(request, "registration/status.html", context)
