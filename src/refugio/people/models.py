@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from refugio.encryption import EncryptedTextField
 from refugio.people.registration_code import display
@@ -84,6 +85,8 @@ class Person(models.Model):
     next_hearing_date = models.DateField(null=True, blank=True, db_index=True)
     narrative = EncryptedTextField(blank=True)
     notes = EncryptedTextField(blank=True)
+    # A caseworker confirmed this record describes the same person as another; both records are kept.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -178,3 +181,28 @@ class SharingGrant(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("To review")
+    NOT_DUPLICATE = "not_duplicate", _("Not the same person")
+    MERGED = "merged", _("Same person: merged")
+
+
+class DuplicateFlag(models.Model):
+    """A newly stored person who is probably someone already registered, for a caseworker to decide.
+    Nothing is merged automatically."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    candidate = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    reason = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["person", "candidate"], name="duplicate_flag_once")]

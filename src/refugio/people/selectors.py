@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from refugio.accounts.selectors import CASE_READ_ROLES, CASE_WRITE_ROLES, organisation_ids_for
-from refugio.people.models import Consent, Household, Person, PersonVulnerability, SharingGrant
+from refugio.people.models import Consent, DuplicateFlag, Household, Person, PersonVulnerability, SharingGrant
 from refugio.people.registration_code import normalise as normalise_code
 from refugio.people.validation import FieldError, ValidationFailed, a_number_index, clean_a_number, name_key
 from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
@@ -78,6 +78,21 @@ def get_consent(user: User, consent_id: int) -> Consent:
             id=consent_id, household__in=visible_households(user, for_write=True)
         )
     except Consent.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def open_duplicates(user: User) -> QuerySet[DuplicateFlag]:
+    """Possible duplicates the user may decide on: both records in households they may change."""
+    editable = visible_households(user, for_write=True)
+    return DuplicateFlag.objects.filter(
+        status="open", person__household__in=editable, candidate__household__in=editable
+    ).select_related("person__household", "candidate__household")
+
+
+def get_duplicate(user: User, flag_id: int) -> DuplicateFlag:
+    try:
+        return open_duplicates(user).get(id=flag_id)
+    except DuplicateFlag.DoesNotExist as exc:
         raise Http404 from exc
 
 

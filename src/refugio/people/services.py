@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +16,16 @@ from refugio.accounts.models import Organisation, OrganisationKind
 from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
-from refugio.people.models import Consent, Household, Person, PersonVulnerability, SharingGrant
+from refugio.people.duplicates import PersonRecord, match_reason
+from refugio.people.models import (
+    Consent,
+    DuplicateFlag,
+    DuplicateStatus,
+    Household,
+    Person,
+    PersonVulnerability,
+    SharingGrant,
+)
 from refugio.people.registration_code import new_code
 from refugio.people.validation import (
     HOUSEHOLD_FIELDS,
@@ -138,11 +148,76 @@ def insert_household(
         _apply_household(household, cleaned)
         _save_with_fresh_code(household)
         touches = [_household_touch(household, cleaned)]
+        people = []
         for member_clean in cleaned_members:
             person = _create_person(household, member_clean, now)
+            people.append(person)
             touches.append(_person_touch(person, organisation_id, member_clean))
         record(actor, Action.CREATE, touches, at=now)
+        flag_duplicates(household, people)
     return household
+
+
+def _record_of(person: Person) -> PersonRecord:
+    return PersonRecord(
+        given=name_key(person.given_names),
+        families=(name_key(person.first_family_name), name_key(person.second_family_name)),
+        birth=(person.birth_year, person.birth_month, person.birth_day),
+        estimated=person.birth_date_estimated,
+        a_number_index=person.a_number_index,
+    )
+
+
+def flag_duplicates(household: Household, people: Iterable[Person]) -> list[DuplicateFlag]:
+    """Flag likely earlier records of these people in the same organisation, for a caseworker to review.
+    Only within the owning organisation: a flag must not reveal another organisation's records."""
+    flags = []
+    for person in people:
+        candidate_q = Q(a_number_index=person.a_number_index) if person.a_number_index else Q(pk__in=[])
+        families = [f for f in (name_key(person.first_family_name), name_key(person.second_family_name)) if f]
+        if person.birth_year and families:
+            name_q = Q()
+            for family in families:
+                name_q |= Q(search_name__contains=family)
+            candidate_q |= Q(birth_year__range=(person.birth_year - 1, person.birth_year + 1)) & name_q
+        candidates = (
+            Person.objects.filter(candidate_q, household__owner_id=household.owner_id, merged_into__isnull=True)
+            .exclude(household_id=household.id)
+            .order_by("created_at")[:50]
+        )
+        mine = _record_of(person)
+        for candidate in candidates:
+            reason = match_reason(mine, _record_of(candidate))
+            if reason:
+                flags.append(DuplicateFlag(person=person, candidate=candidate, reason=reason))
+    return DuplicateFlag.objects.bulk_create(flags, ignore_conflicts=True)
+
+
+def resolve_duplicate(actor: Actor, flag: DuplicateFlag, same_person: bool) -> DuplicateFlag:
+    """A caseworker decides. 'Same person' links the newer record to the earlier one; both records,
+    with their history, are kept. Audited either way."""
+    with transaction.atomic():
+        locked = (
+            DuplicateFlag.objects.select_for_update().select_related("person__household", "candidate").get(pk=flag.pk)
+        )
+        if locked.status != DuplicateStatus.OPEN:
+            raise ValidationFailed({"status": _("This possible duplicate was already reviewed.")})
+        locked.status = DuplicateStatus.MERGED if same_person else DuplicateStatus.NOT_DUPLICATE
+        locked.reviewed_by_id = actor.user_id
+        locked.reviewed_at = timezone.now()
+        locked.save()
+        if same_person:
+            Person.objects.filter(pk=locked.person_id).update(merged_into=locked.candidate_id)
+        owner = locked.person.household.owner_id
+        record(
+            actor,
+            Action.UPDATE,
+            [
+                _person_touch(locked.person, owner, ["merged_into"] if same_person else ["duplicate_review"]),
+                _person_touch(locked.candidate, owner, ["duplicate_review"]),
+            ],
+        )
+    return locked
 
 
 def _save_with_fresh_code(household: Household, attempts: int = 5) -> None:

@@ -16,4 +16,6 @@ urlpatterns = [
     path("grants/<int:grant_id>/revoke/", views.grant_revoke, name="grant_revoke"),
     path("cases/<uuid:household_id>/consents/", views.consent_add, name="consent_add"),
     path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
+    path("duplicates/", views.duplicates_page, name="duplicates"),
+    path("duplicates/<int:flag_id>/", views.duplicate_resolve, name="duplicate_resolve"),
 ]

@@ -275,3 +275,21 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     services.withdraw_consent(actor_from_request(request, "web"), consent)
     messages.success(request, _("Consent withdrawn."))
     return redirect("people:household", household_id=consent.household_id)
+
+
+@login_required
+def duplicates_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "people/duplicates.html", {"flags": selectors.open_duplicates(request.user)[:200]})
+
+
+@login_required
+@require_POST
+def duplicate_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
+    flag = selectors.get_duplicate(request.user, flag_id)
+    try:
+        services.resolve_duplicate(actor_from_request(request, "web"), flag, request.POST.get("same") == "yes")
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(exc.fields.values()))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("people:duplicates")
