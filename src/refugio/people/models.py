@@ -69,6 +69,9 @@ class Person(models.Model):
     first_family_name = models.CharField(max_length=100)
     second_family_name = models.CharField(max_length=100, blank=True)
     search_name = models.CharField(max_length=400, blank=True, editable=False)  # accent-free, for search
+    # Accent-free family names, each in its own indexed column: the blocking keys for duplicate checks.
+    family_key_1 = models.CharField(max_length=100, blank=True, editable=False)
+    family_key_2 = models.CharField(max_length=100, blank=True, editable=False)
     # A date of birth may be known only to the year or month, or be an estimate.
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -93,6 +96,10 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["household", "created_at"]
+        indexes = [
+            models.Index(fields=["family_key_1", "birth_year"], name="person_family1_birth"),
+            models.Index(fields=["family_key_2", "birth_year"], name="person_family2_birth"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

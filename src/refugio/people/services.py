@@ -78,6 +78,8 @@ def _apply_person(person: Person, cleaned: dict[str, Any]) -> list[str] | None:
     if "a_number" in cleaned:
         person.a_number_index = a_number_index(cleaned["a_number"])
     person.search_name = name_key(person.given_names, person.first_family_name, person.second_family_name)
+    person.family_key_1 = name_key(person.first_family_name)
+    person.family_key_2 = name_key(person.second_family_name)
     return cleaned.get("vulnerabilities")
 
 
@@ -174,15 +176,27 @@ def flag_duplicates(household: Household, people: Iterable[Person]) -> list[Dupl
     flags = []
     for person in people:
         candidate_q = Q(a_number_index=person.a_number_index) if person.a_number_index else Q(pk__in=[])
-        families = [f for f in (name_key(person.first_family_name), name_key(person.second_family_name)) if f]
+        families = [f for f in (person.family_key_1, person.family_key_2) if f]
         if person.birth_year and families:
-            name_q = Q()
-            for family in families:
-                name_q |= Q(search_name__contains=family)
-            candidate_q |= Q(birth_year__range=(person.birth_year - 1, person.birth_year + 1)) & name_q
+            # Equality on indexed keys, either position: swapped family names still meet.
+            years = (person.birth_year - 1, person.birth_year + 1)
+            candidate_q |= Q(family_key_1__in=families, birth_year__range=years)
+            candidate_q |= Q(family_key_2__in=families, birth_year__range=years)
         candidates = (
             Person.objects.filter(candidate_q, household__owner_id=household.owner_id, merged_into__isnull=True)
             .exclude(household_id=household.id)
+            # Only what the rule compares: loading encrypted fields would decrypt them for nothing.
+            .only(
+                "given_names",
+                "first_family_name",
+                "second_family_name",
+                "birth_year",
+                "birth_month",
+                "birth_day",
+                "birth_date_estimated",
+                "a_number_index",
+                "household_id",
+            )
             .order_by("created_at")[:50]
         )
         mine = _record_of(person)
