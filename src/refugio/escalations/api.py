@@ -229,20 +229,7 @@ public_router = Router(tags=["public reports"], auth=None)
 PUBLIC_MIN_CELL = 5
 
 
-class ReportRowOut(Schema):
-    office: str
-    category: str
-    escalations: int
-    hours_to_acknowledge_median: float | None
-    hours_to_acknowledge_p90: float | None
-    hours_to_resolve_median: float | None
-    hours_to_resolve_p90: float | None
-    share_tier_2: float | None
-    share_tier_3: float | None
-    open_past_deadline: int
-
-
-@public_router.get("/reports/escalations", response=list[ReportRowOut])
+@public_router.get("/reports/escalations", response=list[selectors.ReportRow])
 def escalation_report(request: HttpRequest) -> list[Any]:
     """Aggregate response times per office and category, for the public transparency page."""
     return selectors.escalation_report(min_cell=PUBLIC_MIN_CELL)

@@ -12,6 +12,7 @@ from pydantic import ConfigDict
 
 from refugio.audit.request import actor_from_request
 from refugio.legal import selectors, services
+from refugio.legal.deadlines import asylum_filing_deadline
 from refugio.people.api import ERRORS
 from refugio.people.selectors import get_household
 
@@ -135,7 +136,7 @@ def deadlines(request: HttpRequest, household_id: str) -> list[dict[str, Any]]:
         {
             "person_id": p.id,
             "arrival_date": p.arrival_date,
-            "asylum_filing_deadline": p.asylum_filing_deadline,
+            "asylum_filing_deadline": asylum_filing_deadline(p.arrival_date),
         }
         for p in household.members.all()
         if p.arrival_date

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -107,12 +106,6 @@ class Person(models.Model):
     @property
     def full_name(self) -> str:
         return " ".join(p for p in (self.given_names, self.first_family_name, self.second_family_name) if p)
-
-    @property
-    def asylum_filing_deadline(self) -> dt.date | None:
-        from refugio.legal.deadlines import asylum_filing_deadline
-
-        return asylum_filing_deadline(self.arrival_date) if self.arrival_date else None
 
     @property
     def date_of_birth(self) -> str:
