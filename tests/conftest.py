@@ -14,6 +14,7 @@ from refugio.accounts.services import create_api_token
 from refugio.audit.services import Actor
 from refugio.people.models import Household
 from refugio.people.services import create_household, share_household
+from tests.browser import chromium  # noqa: F401  (the fixture, for browser tests)
 
 HEAD = {
     "given_names": "María José",

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from refugio.api import api
 from refugio.health import healthz
 from refugio.legal import views as legal_views
+from refugio.registration import register_view
 from refugio.registration import views as registration_views
 
 admin.site.site_header = "Refugio configuration"
@@ -12,6 +13,8 @@ admin.site.site_header = "Refugio configuration"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("status/", registration_views.status_lookup, name="status"),
+    path("register/", register_view.register, name="register"),
+    path("register/done/", register_view.register_done, name="register_done"),
     path("api/v1/", api.urls),
     path("accounts/", include("refugio.accounts.urls")),
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from refugio.accounts.models import Organisation
 from refugio.people.models import Household
 from refugio.people.registration_code import normalise
 from refugio.people.validation import FieldError, clean_date_of_birth
@@ -24,3 +25,8 @@ def household_for(code: str, date_of_birth: str) -> Household | None:
     if head is None or (head.birth_year, head.birth_month, head.birth_day) != (year, month, day):
         return None
     return household
+
+
+def intake_organisation_name() -> str | None:
+    """The organisation that receives public registrations, named on the consent step; None when closed."""
+    return Organisation.objects.filter(public_intake=True).values_list("name", flat=True).first()

@@ -80,3 +80,9 @@ def _earlier_answer(key: str, digest: str) -> tuple[int, dict[str, Any]] | None:
     if earlier.request_digest != digest:
         raise IdempotencyConflict(_("This Idempotency-Key was already used for a different request."))
     return earlier.status_code, earlier.response
+
+
+def earlier_answer(idempotency_key: str) -> dict[str, Any] | None:
+    """The answer first given for this key, whatever was sent with it (a form sent twice, then changed)."""
+    earlier = IdempotencyRecord.objects.filter(key=idempotency_key).first()
+    return earlier.response if earlier is not None else None
