@@ -15,6 +15,7 @@ urlpatterns = [
     path("status/", registration_views.status_lookup, name="status"),
     path("register/", register_view.register, name="register"),
     path("register/done/", register_view.register_done, name="register_done"),
+    path("intake/import/", registration_views.intake_import, name="intake_import"),
     path("api/v1/", api.urls),
     path("accounts/", include("refugio.accounts.urls")),
     path("admin/login/", RedirectView.as_view(pattern_name="accounts:login", query_string=True)),

@@ -115,16 +115,9 @@ def create_household(
     return insert_household(actor, organisation_id, data, members, source_ref=source_ref)
 
 
-def insert_household(
-    actor: Actor,
-    organisation_id: int,
-    data: dict[str, Any],
-    members: list[dict[str, Any]],
-    *,
-    source_ref: str = "",
-) -> Household:
-    """Validate and store a household for an organisation. The caller has decided it may (a staff member's
-    role, or the organisation's public intake)."""
+def check_household(data: dict[str, Any], members: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The cleaned household and members, or ValidationFailed with every problem. Stores nothing, so an
+    import can check every row before writing any."""
     data = {k: v for k, v in data.items() if k != "status"}  # a new household always starts registered
     cleaned, errors = clean_fields(data, HOUSEHOLD_FIELDS, HOUSEHOLD_REQUIRED)
     cleaned_members = []
@@ -137,7 +130,20 @@ def insert_household(
     errors.update(_check_one_head([m.get("relationship_to_head", "") for m in cleaned_members], "members"))
     if errors:
         raise ValidationFailed(errors)
+    return cleaned, cleaned_members
 
+
+def insert_household(
+    actor: Actor,
+    organisation_id: int,
+    data: dict[str, Any],
+    members: list[dict[str, Any]],
+    *,
+    source_ref: str = "",
+) -> Household:
+    """Validate and store a household for an organisation. The caller has decided it may (a staff member's
+    role, or the organisation's public intake)."""
+    cleaned, cleaned_members = check_household(data, members)
     now = timezone.now()
     with transaction.atomic():
         household = Household(

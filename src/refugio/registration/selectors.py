@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+
 from refugio.accounts.models import Organisation
+from refugio.accounts.selectors import CASE_CREATE_ROLES, organisation_ids_for
 from refugio.people.models import Household
 from refugio.people.registration_code import normalise
 from refugio.people.validation import FieldError, clean_date_of_birth
@@ -30,3 +34,9 @@ def household_for(code: str, date_of_birth: str) -> Household | None:
 def intake_organisation_name() -> str | None:
     """The organisation that receives public registrations, named on the consent step; None when closed."""
     return Organisation.objects.filter(public_intake=True).values_list("name", flat=True).first()
+
+
+def intake_organisations(user: AbstractBaseUser | AnonymousUser) -> list[tuple[int, str]]:
+    """The organisations this user may register households for (id, name)."""
+    allowed = organisation_ids_for(user, CASE_CREATE_ROLES)
+    return list(Organisation.objects.filter(pk__in=allowed).order_by("name").values_list("id", "name"))

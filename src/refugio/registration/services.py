@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -13,9 +14,10 @@ from refugio.accounts.models import Organisation
 from refugio.audit.services import Actor
 from refugio.people.models import Household
 from refugio.people.registration_code import display
-from refugio.people.services import insert_household, record_consent
+from refugio.people.services import check_household, insert_household, record_consent
 from refugio.people.validation import ValidationFailed
 from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
+from refugio.registration.intake_files import Cell, IntakeFile, Problem
 from refugio.registration.models import IdempotencyRecord
 
 
@@ -86,3 +88,60 @@ def earlier_answer(idempotency_key: str) -> dict[str, Any] | None:
     """The answer first given for this key, whatever was sent with it (a form sent twice, then changed)."""
     earlier = IdempotencyRecord.objects.filter(key=idempotency_key).first()
     return earlier.response if earlier is not None else None
+
+
+class ImportRejected(Exception):
+    """The file has problems; nothing was imported."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__(_("%(n)d problems found; nothing was imported.") % {"n": len(problems)})
+
+
+@dataclass
+class ImportResult:
+    created: int
+    already_imported: int
+    people: int
+    ignored_columns: list[str]
+
+
+def import_intake(actor: Actor, organisation_id: int, intake: IntakeFile) -> ImportResult:
+    """Check every household of a field-intake file, then store all of them or none. A household already
+    imported (same submission id or reference, for this organisation) is left as it is, so importing the
+    same file again creates nothing."""
+    problems = list(intake.problems)
+    for household in intake.households:
+        try:
+            check_household(household.household, household.members)
+        except ValidationFailed as exc:
+            problems.extend(Problem(household.cell_for(key), message) for key, message in exc.fields.items())
+    if problems:
+        problems.sort(key=lambda p: (p.cell.sheet, p.cell.row, p.cell.column))
+        raise ImportRejected(problems)
+    refs = [h.source_ref for h in intake.households]
+    existing: set[str] = set()
+    for start in range(0, len(refs), 1000):
+        existing.update(
+            Household.objects.filter(owner_id=organisation_id, source_ref__in=refs[start : start + 1000]).values_list(
+                "source_ref", flat=True
+            )
+        )
+    new = [h for h in intake.households if h.source_ref not in existing]
+    try:
+        with transaction.atomic():
+            for household in new:
+                insert_household(
+                    actor, organisation_id, household.household, household.members, source_ref=household.source_ref
+                )
+    except IntegrityError as exc:
+        # Another import of the same file committed first; everything here was rolled back.
+        raise ImportRejected(
+            [Problem(Cell("", 0, ""), _("The same file is being imported at this moment. Try again in a minute."))]
+        ) from exc
+    return ImportResult(
+        created=len(new),
+        already_imported=len(existing),
+        people=sum(len(h.members) for h in new),
+        ignored_columns=intake.ignored_columns,
+    )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +19,11 @@ from refugio.audit.request import actor_from_request, client_ip
 from refugio.audit.services import Touch, record
 from refugio.people.registration_code import normalise
 from refugio.people.vocabulary import HouseholdStatus
-from refugio.registration.selectors import household_for
+from refugio.registration.intake_files import IntakeFileError, read_intake
+from refugio.registration.selectors import household_for, intake_organisations
+from refugio.registration.services import ImportRejected, import_intake
 
+MAX_IMPORT_BYTES = 20_000_000
 PUBLIC_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 STATUS_TEXT = {
@@ -87,3 +93,43 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             context["status_label"] = HouseholdStatus(household.status).label
             context["status_text"] = STATUS_TEXT[HouseholdStatus(household.status)]
     return render(request, "registration/status.html", context)
+
+
+class ImportForm(forms.Form):
+    organisation_id = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
+    file = forms.FileField(label=_("File (CSV or XLSX)"))
+    file_format = forms.ChoiceField(
+        label=_("Format"),
+        choices=[("csv", _("One row per person (Refugio columns)")), ("kobo", _("KoboToolbox export"))],
+        widget=forms.RadioSelect,
+        initial="csv",
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(*args, **kwargs)
+        self.fields["organisation_id"].choices = organisations
+
+
+@login_required
+def intake_import(request: HttpRequest) -> HttpResponse:
+    organisations = intake_organisations(request.user)
+    if not organisations:
+        raise Http404
+    form = ImportForm(request.POST or None, request.FILES or None, organisations=organisations)
+    context: dict[str, Any] = {"form": form, "max_mb": MAX_IMPORT_BYTES // 1_000_000}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            form.add_error("file", _("The file is larger than %(n)d MB.") % {"n": MAX_IMPORT_BYTES // 1_000_000})
+        else:
+            try:
+                intake = read_intake(upload.name, upload.read(), form.cleaned_data["file_format"])
+                context["result"] = import_intake(
+                    actor_from_request(request, "web"), form.cleaned_data["organisation_id"], intake
+                )
+            except IntakeFileError as exc:
+                form.add_error("file", str(exc))
+            except ImportRejected as exc:
+                context["problems"] = exc.problems[:500]
+                context["problem_count"] = len(exc.problems)
+    return render(request, "registration/import.html", context, status=422 if context.get("problems") else 200)
