@@ -18,12 +18,15 @@ from refugio.people.models import DuplicateFlag, Household, Person
 from tests.conftest import World
 from tests.test_pages import signed_in
 
-FLAT = """household_ref,relationship_to_head,given_names,first_family_name,second_family_name,date_of_birth,languages,vulnerabilities,current_city,contact_phone
-F-001,head,Juan Carlos,Pérez,Gómez,1985-04-02,es,,Reynosa,+52 899 123 4567
+FLAT = (
+    "household_ref,relationship_to_head,given_names,first_family_name,second_family_name,"
+    "date_of_birth,languages,vulnerabilities,current_city,contact_phone\n"
+    """F-001,head,Juan Carlos,Pérez,Gómez,1985-04-02,es,,Reynosa,+52 899 123 4567
 F-001,spouse,Lucía,Martínez,,1987,es,pregnant,,
 F-001,child,Pedro,Pérez,Martínez,2016-09,es,,,
 F-002,head,Wilner,Joseph,,1979,ht;fr,kidnapping_survivor,Tijuana,
 """
+)
 
 
 def _kobo_workbook(bad_dob: bool = False, orphan: bool = False) -> bytes:

@@ -133,6 +133,7 @@ def _register_routers() -> None:
     from refugio.escalations.api import router as escalations_router
     from refugio.legal.api import router as legal_router
     from refugio.people.api import router as people_router
+    from refugio.registration.api import intake_router
     from refugio.registration.api import router as registration_router
 
     api.add_router("", people_router)
@@ -141,6 +142,7 @@ def _register_routers() -> None:
     api.add_router("", escalations_router)
     api.add_router("", legal_router)
     api.add_router("", registration_router)
+    api.add_router("", intake_router)
     api.add_router("", public_reports_router)
 
 

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 from refugio.api import api
 from refugio.health import healthz
 from refugio.legal import views as legal_views
-from refugio.registration import register_view
+from refugio.registration import intake_views, register_view
 from refugio.registration import views as registration_views
 
 admin.site.site_header = "Refugio configuration"
@@ -15,6 +15,8 @@ urlpatterns = [
     path("status/", registration_views.status_lookup, name="status"),
     path("register/", register_view.register, name="register"),
     path("register/done/", register_view.register_done, name="register_done"),
+    path("intake/", intake_views.intake_page, name="intake"),
+    path("intake/sw.js", intake_views.intake_service_worker, name="intake_sw"),
     path("intake/import/", registration_views.intake_import, name="intake_import"),
     path("api/v1/", api.urls),
     path("accounts/", include("refugio.accounts.urls")),

@@ -30,3 +30,24 @@ def register(request: HttpRequest, payload: RegistrationIn, idempotency_key: Hea
         actor_from_request(request, "public"), data, members, payload.consent, get_language() or "es", key
     )
     return Status(status, body)
+
+
+intake_router = Router(tags=["registration"])
+
+
+class StaffIntakeIn(HouseholdFields):
+    organisation_id: int | None = Field(None, description="Needed only if you belong to several organisations")
+    members: list[PersonIn] = Field(default_factory=list)
+    consent: bool = Field(False, description="The person gave verbal consent, recorded by the caseworker")
+
+
+@intake_router.post("/intake/households", response={201: dict[str, str], **ERRORS})
+def staff_intake(request: HttpRequest, payload: StaffIntakeIn, idempotency_key: Header[str | None] = None) -> Status:
+    """A caseworker's intake, safe to send again (offline queues retry): same key, same answer, one household."""
+    data = payload.model_dump(exclude_unset=True, exclude={"members", "consent", "organisation_id"})
+    members = [m.model_dump(exclude_unset=True) for m in payload.members]
+    key = (idempotency_key or "").strip()[:150] or None
+    status, body = services.staff_intake(
+        actor_from_request(request, "web"), payload.organisation_id, data, members, payload.consent, key
+    )
+    return Status(status, body)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +15,7 @@ from refugio.accounts.models import Organisation
 from refugio.audit.services import Actor
 from refugio.people.models import Household
 from refugio.people.registration_code import display
-from refugio.people.services import check_household, insert_household, record_consent
+from refugio.people.services import check_household, create_household, insert_household, record_consent
 from refugio.people.validation import ValidationFailed
 from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
 from refugio.registration.intake_files import Cell, IntakeFile, Problem
@@ -43,20 +44,63 @@ def register(
 ) -> tuple[int, dict[str, Any]]:
     """Register a household for the public intake organisation. With a key, a repeat returns the first
     answer; the same key with a different request is a conflict. Returns (status, response body)."""
-    digest = request_digest({"data": data, "members": members, "consent": consent})
+
+    def create() -> Household:
+        _check_with_consent(data, members, consent, _("Registration needs your consent to use this information."))
+        intake = Organisation.objects.filter(public_intake=True).first()
+        if intake is None:
+            raise RegistrationClosed(_("Registration is not open at the moment."))
+        household = insert_household(actor, intake.id, {"preferred_language": language, **data}, members)
+        record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.ONLINE)
+        return household
+
+    return _exactly_once(idempotency_key, {"data": data, "members": members, "consent": consent}, create)
+
+
+def staff_intake(
+    actor: Actor,
+    organisation_id: int | None,
+    data: dict[str, Any],
+    members: list[dict[str, Any]],
+    consent: bool,
+    idempotency_key: str | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """A caseworker registers a household met in person, with the person's verbal consent. The key is
+    scoped to the caseworker, so a device's queued submissions sent twice store one household."""
+
+    def create() -> Household:
+        _check_with_consent(data, members, consent, _("Record the person's consent before registering."))
+        household = create_household(actor, organisation_id, data, members)
+        record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.VERBAL)
+        return household
+
+    key = f"staff:{actor.user_id}:{idempotency_key}" if idempotency_key else None
+    body = {"organisation_id": organisation_id, "data": data, "members": members, "consent": consent}
+    return _exactly_once(key, body, create)
+
+
+def _check_with_consent(data: dict[str, Any], members: list[dict[str, Any]], consent: bool, missing: str) -> None:
+    """Every problem at once: a missing consent and the fields' own."""
+    errors = {} if consent is True else {"consent": missing}
+    try:
+        check_household(data, members)
+    except ValidationFailed as exc:
+        errors.update(exc.fields)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _exactly_once(
+    idempotency_key: str | None, request: dict[str, Any], create: Callable[[], Household]
+) -> tuple[int, dict[str, Any]]:
+    digest = request_digest(request)
     if idempotency_key:
         earlier = _earlier_answer(idempotency_key, digest)
         if earlier is not None:
             return earlier
-    if consent is not True:
-        raise ValidationFailed({"consent": _("Registration needs your consent to use this information.")})
-    intake = Organisation.objects.filter(public_intake=True).first()
-    if intake is None:
-        raise RegistrationClosed(_("Registration is not open at the moment."))
     try:
         with transaction.atomic():
-            household = insert_household(actor, intake.id, {"preferred_language": language, **data}, members)
-            record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.ONLINE)
+            household = create()
             answer = _answer(household)
             if idempotency_key:
                 IdempotencyRecord.objects.create(
