@@ -107,14 +107,25 @@ def _manage(argv: list[str]) -> int:
 
 
 def _synth(args: argparse.Namespace) -> int:
-    from refugio.synth.generator import write_csv
+    from refugio.synth.generator import SynthHousehold, write_csv
     from refugio.synth.legal import LegalWriter
+    from refugio.synth.planning import PlanWriter
 
-    legal = LegalWriter(Path(args.out), args.seed, args.as_of) if args.attorneys else None
-    households, people = write_csv(args.households, args.seed, Path(args.out), args.as_of, legal.add if legal else None)
-    summary: dict[str, object] = {"households": households, "people": people, "out": str(Path(args.out))}
+    out = Path(args.out)
+    legal = LegalWriter(out, args.seed, args.as_of) if args.attorneys else None
+    planning = PlanWriter(out, args.seed, args.plan_ports, args.plan_days, args.as_of) if args.plan_ports else None
+    writers = [w for w in (legal, planning) if w is not None]
+
+    def also(household: SynthHousehold) -> None:
+        for writer in writers:
+            writer.add(household)
+
+    households, people = write_csv(args.households, args.seed, out, args.as_of, also if writers else None)
+    summary: dict[str, object] = {"households": households, "people": people, "out": str(out)}
     if legal:
         summary["cases"], summary["attorneys"] = legal.finish(args.attorneys)
+    if planning:
+        summary["plan_households"], summary["port_days"] = planning.finish()
     print(json.dumps(summary))
     return 0
 
@@ -151,6 +162,32 @@ def _match(args: argparse.Namespace) -> int:
             }
         )
     )
+    return 0
+
+
+def _plan(args: argparse.Namespace) -> int:
+    from refugio.input_files import InputError
+    from refugio.planning.plan_files import read_capacity, read_households, write_plan
+    from refugio.planning.planner import Capacity, plan
+
+    if not 0 <= args.fifo_share <= 1:
+        sys.stderr.write("refugio plan: --fifo-share must be between 0 and 1\n")
+        return 2
+    try:
+        households = read_households(Path(args.households))
+        capacity = read_capacity(Path(args.capacity))
+    except InputError as exc:
+        sys.stderr.write(f"refugio plan: {exc}\n")
+        return 2
+    result = plan(households, Capacity(capacity), fifo_share=args.fifo_share)
+    write_plan(Path(args.out), result.placements)
+    summary = result.summary()
+    # One pass, no anytime search: a time limit can only be reported as exceeded, never cut the plan short.
+    if args.time_limit is not None:
+        summary["time_limit"] = args.time_limit
+        summary["time_limit_exceeded"] = result.seconds > args.time_limit
+    summary["peak_memory_mb"] = _peak_memory_mb()
+    print(json.dumps(summary))
     return 0
 
 
@@ -198,6 +235,8 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--out", required=True)
     synth.add_argument("--as-of", type=_date, default=None, help="reference date (default 2026-11-01)")
     synth.add_argument("--attorneys", type=int, default=0, help="also write cases.csv and attorneys.csv")
+    synth.add_argument("--plan-ports", type=int, default=0, help="also write plan_households.csv and plan_capacity.csv")
+    synth.add_argument("--plan-days", type=int, default=180, help="days of port capacity for --plan-ports")
     synth.set_defaults(func=_synth)
 
     matcher = sub.add_parser("match", help="match cases to attorneys (optimal, min-cost flow)")
@@ -205,6 +244,14 @@ def build_parser() -> argparse.ArgumentParser:
     matcher.add_argument("--attorneys", required=True)
     matcher.add_argument("--out", required=True)
     matcher.set_defaults(func=_match)
+
+    planner = sub.add_parser("plan", help="plan phased entry: households to (port, day) within capacity")
+    planner.add_argument("--households", required=True, help="H.csv")
+    planner.add_argument("--capacity", required=True, help="C.csv")
+    planner.add_argument("--out", required=True, help="plan.csv")
+    planner.add_argument("--fifo-share", type=float, default=0.25, help="share of each port-day in registration order")
+    planner.add_argument("--time-limit", type=float, default=None, help="seconds; reported if exceeded")
+    planner.set_defaults(func=_plan)
 
     keys = sub.add_parser("keys", help="generate a keys file for production")
     keys.add_argument("action", choices=["generate"])
