@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "refugio.escalations",
     "refugio.legal",
     "refugio.registration",
+    "refugio.triage",
+    "refugio.planning",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -26,6 +26,8 @@ urlpatterns = [
     path("audit/", include("refugio.audit.urls")),
     path("escalations/", include("refugio.escalations.urls")),
     path("legal/", include("refugio.legal.urls")),
+    path("triage/", include("refugio.triage.urls")),
+    path("planning/", include("refugio.planning.urls")),
     path("calendar/<str:token>.ics", legal_views.ical, name="ical"),
     path("", include("refugio.people.urls")),
 ]

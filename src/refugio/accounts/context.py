@@ -5,7 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from refugio.accounts.selectors import AUDIT_READ_ROLES, CASE_READ_ROLES, organisation_ids_for
+from refugio.accounts.models import Role
+from refugio.accounts.selectors import AUDIT_READ_ROLES, CASE_READ_ROLES, is_coordinator, organisation_ids_for
 
 
 def staff_context(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +17,7 @@ def staff_context(request: HttpRequest) -> dict[str, Any]:
         "demo_mode": settings.DEMO_MODE,
         "nav_cases": signed_in and bool(organisation_ids_for(user, CASE_READ_ROLES)),
         "nav_audit": signed_in and bool(organisation_ids_for(user, AUDIT_READ_ROLES)),
+        "nav_planning": signed_in and is_coordinator(user),
+        "nav_manifests": signed_in and bool(organisation_ids_for(user, {Role.AGENCY_LIAISON})),
+        "nav_policy": signed_in and bool(organisation_ids_for(user, {Role.ORG_ADMIN})),
     }

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from refugio.accounts.models import Membership, Organisation, Role
+from refugio.accounts.models import Membership, Organisation, OrganisationKind, Role
 
 # Roles that work on individual cases. Agency liaisons and analysts see no case by default.
 CASE_READ_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER, Role.ATTORNEY, Role.SHELTER_STAFF})
@@ -30,3 +30,10 @@ def memberships_of(user: AbstractBaseUser) -> list[Membership]:
 def organisation_directory() -> list[Organisation]:
     """Names and kinds of every organisation, so a user can choose whom to share with."""
     return list(Organisation.objects.all())
+
+
+def is_coordinator(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Coordinators set the rules that bind everyone (escalation deadlines, port capacity) and run the
+    entry plan: admins of a civil-society organisation, never of an agency."""
+    org_ids = organisation_ids_for(user, {Role.ORG_ADMIN})
+    return Organisation.objects.filter(id__in=org_ids).exclude(kind=OrganisationKind.AGENCY).exists()

@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Organisation, OrganisationKind, Role
-from refugio.accounts.selectors import organisation_ids_for
+from refugio.accounts.models import Role
+from refugio.accounts.selectors import is_coordinator, organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
 from refugio.encryption import encrypt_bytes
@@ -41,13 +41,6 @@ from refugio.people.validation import ValidationFailed
 
 RAISE_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER, Role.ATTORNEY})
 RULE_EDIT_ROLES = frozenset({Role.ORG_ADMIN})
-
-
-def is_coordinator(user: Any) -> bool:  # noqa: ANN401
-    """Coordinators set the response deadlines that bind every office and read the response report:
-    admins of a civil-society organisation, never of an agency the deadlines apply to."""
-    org_ids = organisation_ids_for(user, RULE_EDIT_ROLES)
-    return Organisation.objects.filter(id__in=org_ids).exclude(kind=OrganisationKind.AGENCY).exists()
 
 
 # (acknowledge within, unit, resolve within, unit)

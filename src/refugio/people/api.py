@@ -69,6 +69,7 @@ class HouseholdIn(HouseholdFields):
 
 class HouseholdPatch(HouseholdFields):
     status: str | None = None
+    ready_on: str | None = Field(None, description="Ready to enter from, YYYY-MM-DD (documents, health screening)")
     version: int | None = None
 
 
@@ -112,6 +113,7 @@ class HouseholdOut(Schema):
     contact_whatsapp: bool
     preferred_language: str
     notes: str
+    ready_on: dt.date | None
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime

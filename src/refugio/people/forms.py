@@ -36,6 +36,11 @@ class HouseholdForm(forms.Form):
 
 class HouseholdEditForm(HouseholdForm):
     status = forms.ChoiceField(label=_("Status"), choices=HouseholdStatus.choices)
+    ready_on = forms.DateField(
+        label=_("Ready to enter from (documents and health screening done)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 

@@ -41,6 +41,9 @@ class Household(models.Model):
     version = models.PositiveIntegerField(default=1)  # optimistic locking: no silent lost update
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
+    # Ready to enter (documents and health screening done); until a caseworker says otherwise, the day of
+    # registration. The planner never schedules a household before it.
+    ready_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

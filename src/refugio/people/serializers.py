@@ -34,6 +34,7 @@ HOUSEHOLD_DETAIL_FIELDS = (
     "contact_whatsapp",
     "preferred_language",
     "notes",
+    "ready_on",
 )
 HOUSEHOLD_SUMMARY_FIELDS = ("registration_code", "status", "current_city")
 PERSON_SUMMARY_FIELDS = ("given_names", "first_family_name", "second_family_name", "next_hearing_date")
@@ -77,6 +78,7 @@ def household_detail(household: Household) -> dict[str, Any]:
         "contact_whatsapp": household.contact_whatsapp,
         "preferred_language": household.preferred_language,
         "notes": household.notes,
+        "ready_on": household.ready_on,
         "version": household.version,
         "created_at": household.created_at,
         "updated_at": household.updated_at,

@@ -185,6 +185,7 @@ HOUSEHOLD_FIELDS: dict[str, Callable[[Any], Any]] = {
     "preferred_language": _choice(LANGUAGES, allow_blank=False),
     "notes": _long_text,
     "status": _choice(HouseholdStatus, allow_blank=False),
+    "ready_on": _date,
 }
 HOUSEHOLD_REQUIRED = ("current_city",)
 

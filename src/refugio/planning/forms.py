@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from refugio.planning.models import PortOfEntry
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class RangeForm(forms.Form):
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class PortCapacityForm(RangeForm):
+    port = forms.ModelChoiceField(label=_("Port of entry"), queryset=PortOfEntry.objects.all())
+    capacity = forms.IntegerField(label=_("People a day"), min_value=0, max_value=100_000)
+    closed_weekdays = forms.TypedMultipleChoiceField(
+        label=_("Closed on"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class ScreeningForm(RangeForm):
+    city = forms.CharField(label=_("Departure city"), max_length=100)
+    capacity = forms.IntegerField(label=_("Health screenings a day"), min_value=0, max_value=100_000)
+
+
+class BedsForm(RangeForm):
+    destination = forms.CharField(label=_("Destination"), max_length=100)
+    beds = forms.IntegerField(label=_("Free shelter beds a day"), min_value=0, max_value=100_000)
+
+
+class RunForm(forms.Form):
+    fifo_share = forms.FloatField(
+        label=_("Share of each day's places in registration order"), min_value=0, max_value=1, initial=0.25
+    )

@@ -1,0 +1,169 @@
+"""Reads of the entry plan. Agency liaisons see manifests only for their agency's ports, and only the
+fields needed at the port; caseworkers see appointments only of households they may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from refugio.accounts.models import Role
+from refugio.accounts.selectors import organisation_ids_for
+from refugio.people.models import Household
+from refugio.people.validation import name_key
+from refugio.planning.models import Appointment, Lane, PlanRun, PlanStatus, PortOfEntry
+from refugio.planning.services import current_published
+
+MANIFEST_PERSON_FIELDS = (
+    "given_names",
+    "first_family_name",
+    "second_family_name",
+    "date_of_birth",
+    "nationality",
+    "sex",
+    "a_number",
+)
+
+
+def published_appointment(household: Household) -> Appointment | None:
+    published = current_published()
+    if published is None:
+        return None
+    return published.appointments.filter(household=household).select_related("port").first()
+
+
+def plan_loads(run: PlanRun) -> list[dict[str, Any]]:
+    """People and households per port and day: counts only."""
+    rows = (
+        run.appointments.values("port__code", "date")
+        .annotate(households=Count("id"), people=Sum("people"))
+        .order_by("date", "port__code")
+    )
+    return list(rows)
+
+
+@dataclass
+class Explanation:
+    appointment: Appointment | None
+    text: str
+
+
+def explain(household: Household, tier: int, priority: float) -> Explanation:
+    """Why the household is where it is in the published plan, in the reader's language."""
+    appointment = published_appointment(household)
+    if appointment is not None:
+        if appointment.lane == Lane.KEPT:
+            text = _("This appointment had already been given to the household, so the new plan kept it.")
+        elif appointment.lane == Lane.FIFO:
+            text = _(
+                "Placed in the registration-order lane: a share of every day's places goes to households in the "
+                "order they registered, whatever their priority."
+            )
+        else:
+            text = _(
+                "Placed in the priority lane with priority %(priority)s (tier %(tier)s): households with higher "
+                "priority that could use the same ports went earlier."
+            ) % {"priority": f"{appointment.priority:g}", "tier": appointment.tier}
+        if appointment.moved:
+            text += " " + _("Its earlier appointment had to move because capacity fell; it has been told.")
+        return Explanation(appointment, text)
+    serving = [
+        p
+        for p in PortOfEntry.objects.all()
+        if name_key(household.current_city) in {name_key(c) for c in p.departure_cities}
+    ]
+    if current_published() is None:
+        return Explanation(None, _("No entry plan has been published yet."))
+    if not serving:
+        return Explanation(
+            None,
+            _("No port of entry serves %(city)s yet, so the plan cannot include this household.")
+            % {"city": household.current_city},
+        )
+    if household.status not in ("registered", "under_review", "scheduled"):
+        return Explanation(None, _("Only households waiting to enter are planned."))
+    return Explanation(
+        None,
+        _(
+            "Not scheduled in the current plan: within its horizon, the places at %(ports)s went to households with "
+            "a higher priority than %(priority)s or an earlier registration (the registration-order lane)."
+        )
+        % {"ports": ", ".join(p.code for p in serving), "priority": f"{priority:g}"},
+    )
+
+
+def liaison_ports(user: AbstractBaseUser | AnonymousUser) -> list[PortOfEntry]:
+    agencies = organisation_ids_for(user, {Role.AGENCY_LIAISON})
+    return list(PortOfEntry.objects.filter(agency_id__in=agencies)) if agencies else []
+
+
+def manifest_days(user: AbstractBaseUser | AnonymousUser) -> list[dict[str, Any]]:
+    ports = liaison_ports(user)
+    published = current_published()
+    if not ports or published is None:
+        return []
+    return list(
+        published.appointments.filter(port__in=ports)
+        .values("port__code", "port__name", "date")
+        .annotate(households=Count("id"), people=Sum("people"))
+        .order_by("date", "port__code")
+    )
+
+
+def manifest(
+    user: AbstractBaseUser | AnonymousUser, port_code: str, date: dt.date
+) -> tuple[PortOfEntry, list[Household]]:
+    """The households due at a port on a day, for a liaison of the port's agency; anyone else: 404."""
+    port = next((p for p in liaison_ports(user) if p.code == port_code), None)
+    published = current_published()
+    if port is None or published is None:
+        raise Http404
+    ids = published.appointments.filter(port=port, date=date).values_list("household_id", flat=True)
+    households = list(
+        Household.objects.filter(id__in=list(ids)).prefetch_related("members").order_by("registration_code")
+    )
+    return port, households
+
+
+def plan_for_coordinator(plan_id: int) -> PlanRun:
+    try:
+        return PlanRun.objects.get(pk=plan_id)
+    except PlanRun.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def own_appointments(user: AbstractBaseUser | AnonymousUser, run: PlanRun) -> list[Appointment]:
+    """The run's appointments for households of the coordinator's own organisations only."""
+    from refugio.people.selectors import visible_households
+
+    visible = visible_households(user).filter(owner_id__in=organisation_ids_for(user, {Role.ORG_ADMIN}))
+    return list(
+        run.appointments.filter(household__in=visible).select_related("port", "household").order_by("date")[:500]
+    )
+
+
+def port_calendar(days: int, today: dt.date) -> tuple[list[dt.date], list[tuple[PortOfEntry, list[Any]]]]:
+    from refugio.planning.models import PortDay
+
+    dates = [today + dt.timedelta(days=i) for i in range(1, days + 1)]
+    table = []
+    by_port: dict[int, dict[dt.date, PortDay]] = defaultdict(dict)
+    for day in PortDay.objects.filter(date__in=dates):
+        by_port[day.port_id][day.date] = day
+    for port in PortOfEntry.objects.all():
+        table.append((port, [by_port[port.id].get(d) for d in dates]))
+    return dates, table
+
+
+def recent_runs() -> list[PlanRun]:
+    return list(PlanRun.objects.all()[:20])
+
+
+def is_published(run: PlanRun) -> bool:
+    return run.status == PlanStatus.PUBLISHED

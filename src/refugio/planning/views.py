@@ -1,0 +1,172 @@
+"""Pages of the entry plan. Thin: selectors decide who sees what, services write."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from refugio.accounts.selectors import is_coordinator
+from refugio.audit.request import actor_from_request
+from refugio.people.services import PermissionDenied, record_reads
+from refugio.people.validation import ValidationFailed
+from refugio.planning import selectors, services
+from refugio.planning.forms import BedsForm, PortCapacityForm, RunForm, ScreeningForm
+from refugio.planning.models import PlanStatus
+from refugio.planning.selectors import MANIFEST_PERSON_FIELDS
+
+
+def _coordinator(request: HttpRequest) -> None:
+    if not is_coordinator(request.user):
+        raise Http404
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _coordinator(request)
+    today = timezone.localdate()
+    dates, table = selectors.port_calendar(14, today)
+    initial = {"start": today + dt.timedelta(days=1), "end": today + dt.timedelta(days=30)}
+    context = {
+        "dates": dates,
+        "table": table,
+        "capacity_form": PortCapacityForm(initial=initial),
+        "screening_form": ScreeningForm(initial=initial),
+        "beds_form": BedsForm(initial=initial),
+        "run_form": RunForm(),
+        "runs": selectors.recent_runs(),
+        "published": services.current_published(),
+    }
+    return render(request, "planning/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def change_capacity(request: HttpRequest, kind: str) -> HttpResponse:
+    _coordinator(request)
+    forms = {"port": PortCapacityForm, "screening": ScreeningForm, "beds": BedsForm}
+    if kind not in forms:
+        raise Http404
+    form = forms[kind](request.POST)
+    if form.is_valid():
+        data, actor = form.cleaned_data, actor_from_request(request, "web")
+        try:
+            if kind == "port":
+                run = services.set_port_capacity(
+                    actor, data["port"], data["start"], data["end"], data["capacity"], set(data["closed_weekdays"])
+                )
+            elif kind == "screening":
+                run = services.set_screening(actor, data["city"], data["start"], data["end"], data["capacity"])
+            else:
+                run = services.set_beds(actor, data["destination"], data["start"], data["end"], data["beds"])
+        except ValidationFailed as exc:
+            for message in exc.fields.values():
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Saved. A new plan is being computed."))
+            return redirect("planning:run", plan_id=run.id)
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("planning:dashboard")
+
+
+@login_required
+@require_POST
+def run_plan(request: HttpRequest) -> HttpResponse:
+    _coordinator(request)
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The registration-order share is between 0 and 1."))
+        return redirect("planning:dashboard")
+    run = services.start_plan(actor_from_request(request, "web"), form.cleaned_data["fifo_share"], _("Run by hand"))
+    return redirect("planning:run", plan_id=run.id)
+
+
+@login_required
+def run_page(request: HttpRequest, plan_id: int) -> HttpResponse:
+    _coordinator(request)
+    run = selectors.plan_for_coordinator(plan_id)
+    context = {
+        "run": run,
+        "working": run.status in (PlanStatus.QUEUED, PlanStatus.RUNNING),
+        "loads": selectors.plan_loads(run)
+        if run.status in (PlanStatus.READY, PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED)
+        else [],
+        "own": selectors.own_appointments(request.user, run),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "planning/_run_status.html", context)
+    return render(request, "planning/run.html", context)
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
+    _coordinator(request)
+    run = selectors.plan_for_coordinator(plan_id)
+    try:
+        queued = services.publish_plan(actor_from_request(request, "web"), run)
+    except (ValidationFailed, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "fields", {}).values()) or str(exc))
+    else:
+        messages.success(request, _("Published. %(n)d messages queued for households.") % {"n": queued})
+    return redirect("planning:run", plan_id=run.id)
+
+
+@login_required
+def manifests(request: HttpRequest) -> HttpResponse:
+    if not selectors.liaison_ports(request.user):
+        raise Http404
+    return render(request, "planning/manifests.html", {"days": selectors.manifest_days(request.user)})
+
+
+@login_required
+def manifest(request: HttpRequest, port_code: str, date: str) -> HttpResponse:
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError as exc:
+        raise Http404 from exc
+    port, households = selectors.manifest(request.user, port_code, day)
+    record_reads(actor_from_request(request, "web"), households, ("registration_code",), MANIFEST_PERSON_FIELDS)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="manifest-{port.code}-{day.isoformat()}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                "registration_code",
+                "given_names",
+                "first_family_name",
+                "second_family_name",
+                "date_of_birth",
+                "sex",
+                "nationality",
+                "a_number",
+            ]
+        )
+        for household in households:
+            for p in household.members.all():
+                if p.merged_into_id is None:
+                    writer.writerow(
+                        [
+                            household.display_code,
+                            p.given_names,
+                            p.first_family_name,
+                            p.second_family_name,
+                            p.date_of_birth,
+                            p.sex,
+                            p.nationality,
+                            p.a_number,
+                        ]
+                    )
+        return response
+    return render(request, "planning/manifest.html", {"port": port, "day": day, "households": households})

@@ -1,0 +1,177 @@
+"""Scoring households with their organisation's policy, saving new policy versions, and audited overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import asdict
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from refugio.accounts.models import Role
+from refugio.accounts.selectors import organisation_ids_for
+from refugio.audit.models import Action
+from refugio.audit.services import Actor, Touch, record
+from refugio.people.models import Household, Person
+from refugio.people.services import PermissionDenied
+from refugio.people.validation import ValidationFailed
+from refugio.triage.models import PolicyVersion, TriageOverride, TriageScore
+from refugio.triage.policy import (
+    HouseholdFacts,
+    PersonFacts,
+    Policy,
+    PolicyError,
+    Score,
+    age_on,
+    default_policy,
+    parse_policy,
+    score,
+)
+
+POLICY_ROLES = frozenset({Role.ORG_ADMIN})
+OVERRIDE_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER})
+
+
+def current_policy(organisation_id: int) -> tuple[PolicyVersion | None, Policy]:
+    version = PolicyVersion.objects.filter(organisation_id=organisation_id).first()
+    return (version, parse_policy(version.text)) if version else (None, default_policy())
+
+
+def household_facts(household: Household, today: dt.date) -> HouseholdFacts:
+    people = tuple(
+        PersonFacts(
+            age_on(p.birth_year, p.birth_month, p.birth_day, today),
+            frozenset(v.code for v in p.vulnerability_rows.all()),
+        )
+        for p in household.members.all()
+        if p.merged_into_id is None
+    )
+    return HouseholdFacts(people, timezone.localtime(household.created_at).date())
+
+
+def with_facts(households: Any) -> Any:  # noqa: ANN401
+    """A household queryset with what scoring reads, in two queries."""
+    return households.prefetch_related(
+        Prefetch("members", queryset=Person.objects.prefetch_related("vulnerability_rows"))
+    )
+
+
+def score_households(households: Iterable[Household], today: dt.date | None = None) -> dict[Any, Score]:
+    """Score and store each household with its organisation's current policy."""
+    today = today or timezone.localdate()
+    policies: dict[int, tuple[PolicyVersion | None, Policy]] = {}
+    scores: dict[Any, Score] = {}
+    rows = []
+    for household in households:
+        if household.owner_id not in policies:
+            policies[household.owner_id] = current_policy(household.owner_id)
+        version, policy = policies[household.owner_id]
+        result = score(policy, household_facts(household, today), today)
+        scores[household.id] = result
+        rows.append(
+            TriageScore(
+                household=household,
+                policy=version,
+                tier=result.tier,
+                priority=result.priority,
+                reasons=[asdict(r) for r in result.reasons],
+                computed_at=timezone.now(),
+            )
+        )
+    if rows:
+        TriageScore.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["household"],
+            update_fields=["policy", "tier", "priority", "reasons", "computed_at"],
+        )
+    return scores
+
+
+def save_policy(actor: Actor, organisation_id: int, text: str, note: str = "") -> PolicyVersion:
+    """Keep a new version, re-score the organisation's households and record who moved and why."""
+    if organisation_id not in organisation_ids_for(actor.user, POLICY_ROLES):
+        raise PermissionDenied(_("Only the organisation's administrators can change its triage policy."))
+    try:
+        parse_policy(text)
+    except PolicyError as exc:
+        from refugio.triage.messages import policy_problems
+
+        raise ValidationFailed({"text": " ".join(policy_problems(exc))}) from exc
+    households = list(with_facts(Household.objects.filter(owner_id=organisation_id)))
+    before = {s.household_id: s for s in TriageScore.objects.filter(household__owner_id=organisation_id)}
+    with transaction.atomic():
+        latest = PolicyVersion.objects.filter(organisation_id=organisation_id).aggregate(n=Max("version"))["n"] or 0
+        version = PolicyVersion.objects.create(
+            organisation_id=organisation_id,
+            version=latest + 1,
+            text=text,
+            note=note[:300],
+            created_by_id=actor.user_id,
+        )
+        after = score_households(households)
+        moves = []
+        for household in households:
+            old, new = before.get(household.id), after[household.id]
+            if old is None or (old.tier, old.priority) == (new.tier, new.priority):
+                continue
+            old_codes = {r["criterion"] for r in old.reasons}
+            new_codes = {r.criterion for r in new.reasons}
+            moves.append(
+                {
+                    "household_id": str(household.id),
+                    "code": household.display_code,
+                    "tier": [old.tier, new.tier],
+                    "priority": [old.priority, new.priority],
+                    "added": sorted(new_codes - old_codes),
+                    "removed": sorted(old_codes - new_codes),
+                }
+            )
+        version.moves = sorted(moves, key=lambda m: (m["tier"][1], -m["priority"][1]))
+        version.save(update_fields=["moves"])
+        record(actor, Action.UPDATE, [Touch("triage_policy", str(version.id), organisation_id, ["text"])])
+    return version
+
+
+def override(actor: Actor, household: Household, tier: int, priority: float, reason: str) -> TriageOverride:
+    if household.owner_id not in organisation_ids_for(actor.user, OVERRIDE_ROLES):
+        raise PermissionDenied(_("Only the owning organisation's caseworkers can override its triage."))
+    errors = {}
+    if not reason.strip():
+        errors["reason"] = _("Say why you override the computed priority.")
+    if not 1 <= tier <= 9:
+        errors["tier"] = _("The tier is a whole number from 1 (most urgent) to 9.")
+    if not 1 <= priority <= 10_000:
+        errors["priority"] = _("The priority is a number of at least 1.")
+    if errors:
+        raise ValidationFailed(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        TriageOverride.objects.filter(household=household, ended_at__isnull=True).update(ended_at=now)
+        item = TriageOverride.objects.create(
+            household=household,
+            tier=tier,
+            priority=priority,
+            reason=reason.strip(),
+            created_by_id=actor.user_id,
+            created_at=now,
+        )
+        record(actor, Action.UPDATE, [Touch("household", str(household.id), household.owner_id, ["triage_override"])])
+    return item
+
+
+def end_override(actor: Actor, household: Household) -> None:
+    if household.owner_id not in organisation_ids_for(actor.user, OVERRIDE_ROLES):
+        raise PermissionDenied(_("Only the owning organisation's caseworkers can override its triage."))
+    with transaction.atomic():
+        ended = TriageOverride.objects.filter(household=household, ended_at__isnull=True).update(
+            ended_at=timezone.now()
+        )
+        if ended:
+            record(
+                actor, Action.UPDATE, [Touch("household", str(household.id), household.owner_id, ["triage_override"])]
+            )
