@@ -19,6 +19,7 @@ from refugio.audit.request import actor_from_request, client_ip
 from refugio.audit.services import Touch, record
 from refugio.people.registration_code import normalise
 from refugio.people.vocabulary import HouseholdStatus
+from refugio.planning.selectors import published_appointment
 from refugio.registration.intake_files import IntakeFileError, read_intake
 from refugio.registration.selectors import household_for, intake_organisations
 from refugio.registration.services import ImportRejected, import_intake
@@ -92,6 +93,8 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
             )
             context["status_label"] = HouseholdStatus(household.status).label
             context["status_text"] = STATUS_TEXT[HouseholdStatus(household.status)]
+            if household.status == HouseholdStatus.SCHEDULED:
+                context["appointment"] = published_appointment(household)
     return render(request, "registration/status.html", context)
 
 
