@@ -85,6 +85,7 @@ def load_demo(households_per_org: int = 220) -> dict[str, int]:
     _share_some(orgs, users)
     _escalation_line(orgs, users)
     _legal_roster(orgs, users)
+    _entry_plan(orgs, users)
     return {name: Household.objects.filter(owner=org).count() for name, org in orgs.items()}
 
 
@@ -232,3 +233,39 @@ def _legal_roster(orgs: dict[str, Organisation], users: dict[str, object]) -> No
             language=language,
             interpreter=interpreter,
         )
+
+
+WHAT_TO_BRING = "Passport or any ID, court papers (MPP notice), the registration code, medicines for 3 days."
+
+
+def _entry_plan(orgs: dict[str, Organisation], users: dict[str, object]) -> None:
+    """Ports of entry with 60 days of capacity, and a published plan (computed here, not by the worker)."""
+    from refugio.planning import services as planning
+    from refugio.planning.models import PortDay, PortOfEntry
+    from refugio.synth.planning import CITY_POSITION, PORTS
+
+    if PortOfEntry.objects.exists():
+        return
+    agency = orgs["Demo CBP San Ysidro"]
+    for code, name, destination, position in PORTS:
+        cities = [c for c, at in CITY_POSITION.items() if abs(at - position) <= 1.01]
+        port = PortOfEntry.objects.create(
+            code=code,
+            name=name,
+            city=destination,
+            destination=destination,
+            departure_cities=cities,
+            agency=agency if code == "SYS" else None,
+            what_to_bring=WHAT_TO_BRING,
+        )
+        today = timezone.localdate()
+        PortDay.objects.bulk_create(
+            PortDay(port=port, date=today + dt.timedelta(days=i), capacity=0 if (i % 7 == 0) else 6, closed=i % 7 == 0)
+            for i in range(1, 61)
+        )
+    actor = Actor(user=users["legal-admin"], channel="cli")
+    run = planning.start_plan(actor, trigger="Demo")
+    planning.compute_plan(run.id)
+    run.refresh_from_db()
+    if run.status == "ready":
+        planning.publish_plan(actor, run)
