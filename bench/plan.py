@@ -56,6 +56,7 @@ def _measure(
     lowest = max(tiers.values())
     weighted = 0.0
     longest_lowest = 0
+    lowest_total = lowest_placed = 0
     tier_one_waits = []
     for h in households:
         entry = plan[h.id][1] if h.id in plan else after
@@ -63,13 +64,17 @@ def _measure(
         wait = max(0, (entry - h.ready_on).days)
         if tiers[h.id] == lowest:
             longest_lowest = max(longest_lowest, wait)
+            lowest_total += 1
+            lowest_placed += h.id in plan
         if tiers[h.id] == 1:
             tier_one_waits.append(wait)
     tier_one_waits.sort()
     return {
         "weighted_wait": round(weighted),
         "placed": len(plan),
+        # Censored at the horizon: a household not placed counts as entering the day after it.
         "longest_wait_lowest_tier_days": longest_lowest,
+        "lowest_tier_placed_share": round(lowest_placed / lowest_total, 4) if lowest_total else None,
         "median_wait_tier_1_days": tier_one_waits[len(tier_one_waits) // 2] if tier_one_waits else None,
     }
 

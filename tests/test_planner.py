@@ -46,12 +46,9 @@ def check_rules(households: list[Household], capacity: Capacity, result: Plan) -
         if any(d == destination for d, _x in capacity.beds):
             assert people <= capacity.beds.get((destination, date), 0)
     for household_id in result.moved:
-        h = by_id[household_id]
-        assert (
-            h.fixed_port
-            and result.placements.get(household_id, None) is None
-            or (result.placements[household_id].lane != "kept")
-        )
+        assert by_id[household_id].fixed_port
+        placement = result.placements.get(household_id)
+        assert placement is None or placement.lane != "kept"
     after = result.last_day + dt.timedelta(days=1)
     expected = sum(
         wait_cost(h, result.placements[h.id].date if h.id in result.placements else after) for h in households
