@@ -93,5 +93,6 @@ def test_offline_intake_is_stored_exactly_once(transactional_db: object, live_se
     assert Household.objects.filter(members__given_names="Yolanda").distinct().count() == 1
     assert IdempotencyRecord.objects.filter(household=household).count() == 1
     assert household.display_code in page.locator("#outbox-list").inner_text()
+    assert "Sin conexión" not in page.locator("#outbox").inner_text()
     assert household.consents.filter(method="verbal").exists()
     context.close()

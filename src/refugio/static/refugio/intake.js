@@ -171,6 +171,7 @@
             if (response.status === 201 || response.status === 200) {
               return response.json().then(function (answer) {
                 sent.push({ label: item.label, code: answer.registration_code });
+                say("");  // the connection is back: an earlier "no connection" no longer holds
                 return outbox.remove(item.key).then(function () { return true; });
               });
             }
