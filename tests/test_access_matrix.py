@@ -48,6 +48,18 @@ def _expect_revoke(role: str, relation: str) -> int:
     return 200 if role in SHARE else 403
 
 
+OVERRIDE = {Role.ORG_ADMIN, Role.CASEWORKER}
+
+
+def _expect_override(ok: int) -> Callable[[str, str], int]:
+    def expect(role: str, relation: str) -> int:
+        if not _visible(role, relation):
+            return 404
+        return ok if relation == "own" and role in OVERRIDE else 403
+
+    return expect
+
+
 def _grant_for(world: World, relation: str) -> SharingGrant:
     until = timezone.now() + dt.timedelta(days=10)
     if relation == "own":
@@ -93,6 +105,15 @@ ROUTES = [
         {"purpose": "processing", "method": "verbal"},
         _expect_read(201),
     ),
+    Route("read triage", "get", "/api/v1/households/{household}/triage", None, _expect_read(200)),
+    Route(
+        "override triage",
+        "post",
+        "/api/v1/households/{household}/triage/override",
+        {"tier": 1, "priority": 40, "reason": "hospitalised"},
+        _expect_override(201),
+    ),
+    Route("end override", "post", "/api/v1/households/{household}/triage/override/end", None, _expect_override(200)),
 ]
 
 

@@ -141,3 +141,21 @@ def test_only_the_organisations_admins_edit_its_policy(world: World) -> None:
     assert signed_in(world.users[Role.CASEWORKER]).get("/triage/policy/").status_code == 404
     page = signed_in(world.users[Role.ORG_ADMIN]).get("/triage/policy/")
     assert page.status_code == 200 and "medical_urgent" in page.content.decode()
+
+
+def test_triage_through_the_api_in_the_callers_language(world: World) -> None:
+    from tests.conftest import api_client
+
+    client = api_client(world.users[Role.CASEWORKER])
+    read = client.get(f"/api/v1/households/{world.own.id}/triage", HTTP_ACCEPT_LANGUAGE="es").json()
+    assert read["override"] is None and read["reasons"] == [
+        "Madre o padre solo con hijos pequeños (1 en la familia): +8"
+    ]
+    assert read["entry_explanation"] == "Todavía no se ha publicado un plan de entrada."
+    body = {"tier": 1, "priority": 40, "reason": "Hospitalizada anoche"}
+    changed = client.post(f"/api/v1/households/{world.own.id}/triage/override", body, content_type="application/json")
+    assert changed.status_code == 201 and changed.json()["tier"] == 1 and changed.json()["override"]["reason"]
+    bad = client.post(
+        f"/api/v1/households/{world.own.id}/triage/override", {**body, "tier": 0}, content_type="application/json"
+    )
+    assert bad.status_code == 422 and "tier" in bad.json()["fields"]

@@ -135,6 +135,7 @@ def _register_routers() -> None:
     from refugio.people.api import router as people_router
     from refugio.registration.api import intake_router
     from refugio.registration.api import router as registration_router
+    from refugio.triage.api import router as triage_router
 
     api.add_router("", people_router)
     api.add_router("", accounts_router)
@@ -143,6 +144,7 @@ def _register_routers() -> None:
     api.add_router("", legal_router)
     api.add_router("", registration_router)
     api.add_router("", intake_router)
+    api.add_router("", triage_router)
     api.add_router("", public_reports_router)
 
 
