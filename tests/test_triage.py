@@ -148,9 +148,7 @@ def test_triage_through_the_api_in_the_callers_language(world: World) -> None:
 
     client = api_client(world.users[Role.CASEWORKER])
     read = client.get(f"/api/v1/households/{world.own.id}/triage", HTTP_ACCEPT_LANGUAGE="es").json()
-    assert read["override"] is None and read["reasons"] == [
-        "Madre o padre solo con hijos pequeños (1 en la familia): +8"
-    ]
+    assert read["override"] is None and read["reasons"] == ["Un adulto solo con un niño menor de 6 años: +8"]
     assert read["entry_explanation"] == "Todavía no se ha publicado un plan de entrada."
     body = {"tier": 1, "priority": 40, "reason": "Hospitalizada anoche"}
     changed = client.post(f"/api/v1/households/{world.own.id}/triage/override", body, content_type="application/json")
