@@ -14,7 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from refugio.accounts.models import Role
-from refugio.accounts.selectors import organisation_ids_for
+from refugio.accounts.selectors import is_coordinator, organisation_ids_for
 from refugio.people.models import Household
 from refugio.people.validation import name_key
 from refugio.planning.models import Appointment, Lane, PlanRun, PlanStatus, PortOfEntry
@@ -104,9 +104,12 @@ def liaison_ports(user: AbstractBaseUser | AnonymousUser) -> list[PortOfEntry]:
 
 
 def manifest_days(user: AbstractBaseUser | AnonymousUser) -> list[dict[str, Any]]:
+    """The published port-days of the liaison's ports; 404 for anyone who is no port's liaison."""
     ports = liaison_ports(user)
+    if not ports:
+        raise Http404
     published = current_published()
-    if not ports or published is None:
+    if published is None:
         return []
     return list(
         published.appointments.filter(port__in=ports)
@@ -131,7 +134,14 @@ def manifest(
     return port, households
 
 
-def plan_for_coordinator(plan_id: int) -> PlanRun:
+def require_coordinator(user: AbstractBaseUser | AnonymousUser) -> None:
+    """Plans and capacity are the coordinators' (they span every organisation's waiting list); anyone else: 404."""
+    if not is_coordinator(user):
+        raise Http404
+
+
+def plan_for_coordinator(user: AbstractBaseUser | AnonymousUser, plan_id: int) -> PlanRun:
+    require_coordinator(user)
     try:
         return PlanRun.objects.get(pk=plan_id)
     except PlanRun.DoesNotExist as exc:
@@ -148,9 +158,12 @@ def own_appointments(user: AbstractBaseUser | AnonymousUser, run: PlanRun) -> li
     )
 
 
-def port_calendar(days: int, today: dt.date) -> tuple[list[dt.date], list[tuple[PortOfEntry, list[Any]]]]:
+def port_calendar(
+    user: AbstractBaseUser | AnonymousUser, days: int, today: dt.date
+) -> tuple[list[dt.date], list[tuple[PortOfEntry, list[Any]]]]:
     from refugio.planning.models import PortDay
 
+    require_coordinator(user)
     dates = [today + dt.timedelta(days=i) for i in range(1, days + 1)]
     table = []
     by_port: dict[int, dict[dt.date, PortDay]] = defaultdict(dict)
@@ -161,7 +174,8 @@ def port_calendar(days: int, today: dt.date) -> tuple[list[dt.date], list[tuple[
     return dates, table
 
 
-def recent_runs() -> list[PlanRun]:
+def recent_runs(user: AbstractBaseUser | AnonymousUser) -> list[PlanRun]:
+    require_coordinator(user)
     return list(PlanRun.objects.all()[:20])
 
 

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from refugio.accounts.selectors import is_coordinator
 from refugio.audit.request import actor_from_request
 from refugio.people.services import PermissionDenied, record_reads
 from refugio.people.validation import ValidationFailed
@@ -23,16 +22,10 @@ from refugio.planning.models import PlanStatus
 from refugio.planning.selectors import MANIFEST_PERSON_FIELDS
 
 
-def _coordinator(request: HttpRequest) -> None:
-    if not is_coordinator(request.user):
-        raise Http404
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    _coordinator(request)
     today = timezone.localdate()
-    dates, table = selectors.port_calendar(14, today)
+    dates, table = selectors.port_calendar(request.user, 14, today)
     initial = {"start": today + dt.timedelta(days=1), "end": today + dt.timedelta(days=30)}
     context = {
         "dates": dates,
@@ -41,7 +34,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "screening_form": ScreeningForm(initial=initial),
         "beds_form": BedsForm(initial=initial),
         "run_form": RunForm(),
-        "runs": selectors.recent_runs(),
+        "runs": selectors.recent_runs(request.user),
         "published": services.current_published(),
     }
     return render(request, "planning/dashboard.html", context)
@@ -50,7 +43,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def change_capacity(request: HttpRequest, kind: str) -> HttpResponse:
-    _coordinator(request)
+    selectors.require_coordinator(request.user)
     forms = {"port": PortCapacityForm, "screening": ScreeningForm, "beds": BedsForm}
     if kind not in forms:
         raise Http404
@@ -82,7 +75,7 @@ def change_capacity(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_POST
 def run_plan(request: HttpRequest) -> HttpResponse:
-    _coordinator(request)
+    selectors.require_coordinator(request.user)
     form = RunForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("The registration-order share is between 0 and 1."))
@@ -93,8 +86,7 @@ def run_plan(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def run_page(request: HttpRequest, plan_id: int) -> HttpResponse:
-    _coordinator(request)
-    run = selectors.plan_for_coordinator(plan_id)
+    run = selectors.plan_for_coordinator(request.user, plan_id)
     context = {
         "run": run,
         "working": run.status in (PlanStatus.QUEUED, PlanStatus.RUNNING),
@@ -111,8 +103,7 @@ def run_page(request: HttpRequest, plan_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
-    _coordinator(request)
-    run = selectors.plan_for_coordinator(plan_id)
+    run = selectors.plan_for_coordinator(request.user, plan_id)
     try:
         queued = services.publish_plan(actor_from_request(request, "web"), run)
     except (ValidationFailed, PermissionDenied) as exc:
@@ -124,8 +115,6 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 @login_required
 def manifests(request: HttpRequest) -> HttpResponse:
-    if not selectors.liaison_ports(request.user):
-        raise Http404
     return render(request, "planning/manifests.html", {"days": selectors.manifest_days(request.user)})
 
 

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.http import Http404
+
+from refugio.accounts.models import Organisation
+from refugio.accounts.selectors import organisation_ids_for
 from refugio.people.models import Household
 from refugio.triage.messages import reason_text
 from refugio.triage.models import PolicyVersion, TriageOverride, TriageScore
-from refugio.triage.services import score_households, with_facts
+from refugio.triage.services import POLICY_ROLES, score_households, with_facts
 
 
 @dataclass
@@ -49,3 +54,12 @@ def effective_priorities(household_ids: list) -> dict:  # noqa: ANN001
 
 def policy_versions(organisation_id: int) -> list[PolicyVersion]:
     return list(PolicyVersion.objects.filter(organisation_id=organisation_id))
+
+
+def policy_organisation(user: Any, requested: str | None) -> Organisation:  # noqa: ANN401
+    """The organisation whose policy this admin edits (the one asked for, else their first); 404 for others."""
+    admin_of = sorted(organisation_ids_for(user, POLICY_ROLES))
+    if not admin_of:
+        raise Http404
+    chosen = int(requested) if requested and requested.isdigit() and int(requested) in admin_of else admin_of[0]
+    return Organisation.objects.get(pk=chosen)

@@ -5,21 +5,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from refugio.accounts.models import Organisation
-from refugio.accounts.selectors import organisation_ids_for
 from refugio.audit.request import actor_from_request
 from refugio.people import selectors as people_selectors
 from refugio.people.services import PermissionDenied
 from refugio.people.validation import ValidationFailed
 from refugio.triage import services
 from refugio.triage.policy import default_policy_text
-from refugio.triage.selectors import policy_versions
+from refugio.triage.selectors import policy_organisation, policy_versions
 
 
 class PolicyForm(forms.Form):
@@ -31,14 +29,7 @@ class PolicyForm(forms.Form):
 
 @login_required
 def policy_page(request: HttpRequest) -> HttpResponse:
-    admin_of = sorted(organisation_ids_for(request.user, services.POLICY_ROLES))
-    if not admin_of:
-        raise Http404
-    organisation = Organisation.objects.get(
-        pk=int(request.GET.get("org", admin_of[0]))
-        if str(request.GET.get("org", "")).isdigit() and int(request.GET["org"]) in admin_of
-        else admin_of[0]
-    )
+    organisation = policy_organisation(request.user, request.GET.get("org"))
     versions = policy_versions(organisation.id)
     current_text = versions[0].text if versions else default_policy_text()
     form = PolicyForm(request.POST or None, initial={"text": current_text})
