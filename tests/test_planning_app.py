@@ -163,6 +163,7 @@ def test_manifests_are_for_the_ports_agency_only_and_audited(
     assert signed_in(other).get(f"/planning/manifests/ELP/{day}/").status_code == 404
     assert signed_in(world.users[Role.CASEWORKER]).get(f"/planning/manifests/ELP/{day}/").status_code == 404
     assert liaison.get(f"/planning/manifests/SYS/{day}/").status_code == 404
+    assert signed_in(world.users[Role.CASEWORKER]).get("/planning/manifests/").status_code == 404
 
 
 def test_status_page_shows_port_date_and_what_to_bring(
