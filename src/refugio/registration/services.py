@@ -80,14 +80,16 @@ def staff_intake(
 
 
 def _check_with_consent(data: dict[str, Any], members: list[dict[str, Any]], consent: bool, missing: str) -> None:
-    """Every problem at once: a missing consent and the fields' own."""
-    errors = {} if consent is True else {"consent": missing}
+    """Without consent, report it together with the fields' own problems, so one answer lists everything.
+    With consent, the insert validates the fields itself (once, on the hot path)."""
+    if consent is True:
+        return
+    errors = {"consent": missing}
     try:
         check_household(data, members)
     except ValidationFailed as exc:
         errors.update(exc.fields)
-    if errors:
-        raise ValidationFailed(errors)
+    raise ValidationFailed(errors)
 
 
 def _exactly_once(
