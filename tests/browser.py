@@ -7,6 +7,7 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = os.environ.get("REFUGIO_SCREENSHOTS", "")
@@ -27,6 +28,10 @@ def chromium() -> Iterator[object]:
         try:
             yield browser
         finally:
+            # Playwright's sync API runs the test in a greenlet with its own context, so the test's own
+            # database queries opened a connection that pytest-django does not see: close it here, or the
+            # test database cannot be dropped at the end of the run.
+            connections.close_all()
             browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
