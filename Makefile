@@ -24,7 +24,7 @@ test: $(STAMP) chromium
 
 # Browser tests drive Debian's Chromium; without it (no root, no apt) they are skipped and listed.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || apt-get install -y -q chromium >/dev/null 2>&1 || \
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; } || \
 		echo "Chromium is not installed (apt-get install -y chromium): browser tests will be skipped."
 
 lint: $(STAMP)

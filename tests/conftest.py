@@ -13,7 +13,8 @@ from refugio.accounts.models import Membership, Organisation, Role
 from refugio.accounts.services import create_api_token
 from refugio.audit.services import Actor
 from refugio.people.models import Household
-from refugio.people.services import create_household, share_household
+from refugio.people.services import create_household, record_consent, share_household
+from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
 from tests.browser import chromium  # noqa: F401  (the fixture, for browser tests)
 
 HEAD = {
@@ -94,6 +95,7 @@ def world(db: object) -> World:
     w.users["stranger_caseworker"] = stranger_worker
     w.own = new_household(w.users[Role.CASEWORKER], w.home)
     w.shared = new_household(partner_worker, w.partner, current_city="Tijuana")
+    record_consent(Actor(partner_worker, "system"), w.shared, ConsentPurpose.LEGAL_REFERRAL, ConsentMethod.VERBAL)
     share_household(
         Actor(partner_worker, "system"),
         w.shared,

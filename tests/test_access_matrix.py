@@ -18,7 +18,8 @@ from django.utils import timezone
 from refugio.accounts.models import Role
 from refugio.audit.services import Actor
 from refugio.people.models import SharingGrant
-from refugio.people.services import share_household
+from refugio.people.services import record_consent, share_household
+from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
 
 from .conftest import CHILD, World
 
@@ -58,6 +59,13 @@ def _expect_override(ok: int) -> Callable[[str, str], int]:
         return ok if relation == "own" and role in OVERRIDE else 403
 
     return expect
+
+
+@pytest.fixture(autouse=True)
+def _sharing_consents(world: World) -> None:
+    """Sharing needs the household's consent: own may go to legal organisations, foreign to shelters."""
+    record_consent(Actor(None, "system"), world.own, ConsentPurpose.LEGAL_REFERRAL, ConsentMethod.VERBAL)
+    record_consent(Actor(None, "system"), world.foreign, ConsentPurpose.SHELTER_REFERRAL, ConsentMethod.VERBAL)
 
 
 def _grant_for(world: World, relation: str) -> SharingGrant:

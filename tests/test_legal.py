@@ -4,7 +4,6 @@ and calendar feeds."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 import pytest
 from django.core import mail
@@ -17,6 +16,8 @@ from refugio.legal.deadlines import asylum_filing_deadline, reminders_due, uncov
 from refugio.legal.models import Hearing, NoticeSent, Representative
 from refugio.legal.selectors import suggestions
 from refugio.legal.services import create_feed, send_hearing_notices
+from refugio.people.services import record_consent
+from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
 
 from .conftest import World, api_client, make_user
 
@@ -63,6 +64,8 @@ def legal(world: World) -> World:
     admin = world.users[Role.ORG_ADMIN]
     admin.email = "admin@home.example"
     admin.save()
+    # The household agreed to a referral to legal representation: offers and grants need it.
+    record_consent(Actor(admin), world.own, ConsentPurpose.LEGAL_REFERRAL, ConsentMethod.VERBAL)
     return world
 
 
@@ -92,8 +95,12 @@ def test_offer_conflict_check_accept_and_share(legal: World) -> None:
     assert offers[0]["parties"] == ["María José Hernández López", "Ana Hernández"]  # names only
     from refugio.audit.models import AuditEvent
 
-    seen = AuditEvent.objects.filter(actor_name="volunteer", action="read", object_type="person")
-    assert seen.count() == 2 and seen.first().fields == ["first_family_name", "given_names", "second_family_name"]
+    seen = AuditEvent.objects.filter(actor_name="volunteer", action="read")
+    assert sorted((e.object_type, e.fields) for e in seen) == [  # one READ of the offer, one of each party's name
+        ("person", ["full_name"]),
+        ("person", ["full_name"]),
+        ("representation", ["registration_code", "status"]),
+    ]
     assert set(offers[0]) == {"id", "household_id", "registration_code", "status", "parties"}
     for outsider in [api_client(legal.users["stranger_caseworker"]), coordinator]:
         assert (
@@ -184,27 +191,24 @@ def test_hearings_api(legal: World) -> None:
         content_type="application/json",
     )
     assert "does not speak" in wrong_language.json()["fields"]["interpreter_id"]
-    ok = client.post(
-        url,
-        data={
-            "court": "ELP",
-            "date": "2027-01-10",
-            "time": "09:30",
-            "kind": "individual",
-            "mode": "in_person",
-            "language": "mam",
-            "interpreter_id": legal.interpreter.id,
-        },
-        content_type="application/json",
-    )
+    valid = {
+        "court": "ELP",
+        "date": "2027-01-10",
+        "time": "09:30",
+        "kind": "individual",
+        "mode": "in_person",
+        "language": "mam",
+        "interpreter_id": legal.interpreter.id,
+    }
+    ok = client.post(url, data=valid, content_type="application/json")
     assert ok.status_code == 201
     assert [h["date"] for h in client.get(url).json()] == ["2027-01-10"]
     stranger = api_client(legal.users["stranger_caseworker"])
     assert stranger.get(url).status_code == 404
-    assert stranger.post(url, data=json.loads(ok.content) | {}, content_type="application/json").status_code in {
-        404,
-        422,
-    }
+    # The same valid body that just created a hearing: only authorization can refuse it, and it must.
+    refused = stranger.post(url, data={**valid, "date": "2027-01-11"}, content_type="application/json")
+    assert refused.status_code == 404 and refused.json()["code"] == "not_found"
+    assert list(Hearing.objects.filter(household=legal.own).values_list("date", flat=True)) == [dt.date(2027, 1, 10)]
     assert stranger.get(f"/api/v1/households/{legal.own.id}/deadlines").status_code == 404
 
 

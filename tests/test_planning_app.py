@@ -154,9 +154,12 @@ def test_manifests_are_for_the_ports_agency_only_and_audited(
     assert "San Pedro Sula" not in text and "+52" not in text  # no narrative, no phone
     csv_text = liaison.get(f"/planning/manifests/ELP/{day}/?format=csv").content.decode()
     assert csv_text.startswith("registration_code,given_names") and "Hernández" in csv_text
-    assert AuditEvent.objects.filter(
-        action="read", object_id=str(world.own.id), actor=world.users[Role.AGENCY_LIAISON]
-    ).exists()
+    # Every member shown was recorded as read by the liaison (page and CSV), with the manifest's fields only.
+    for person in world.own.members.all():
+        liaison_user = world.users[Role.AGENCY_LIAISON]
+        reads = AuditEvent.objects.filter(action="read", object_id=str(person.id), actor=liaison_user)
+        assert reads.count() == 2
+        assert all("narrative" not in e.fields and "a_number" in e.fields for e in reads)
 
     other_agency = Organisation.objects.create(name="Other Agency", kind="agency")
     other = make_user("other-liaison", other_agency, Role.AGENCY_LIAISON)

@@ -101,9 +101,13 @@ def test_override_needs_a_reason_and_is_audited(world: World) -> None:
     actor = Actor(world.users[Role.CASEWORKER], "web")
     with pytest.raises(ValidationFailed):
         services.override(actor, world.own, 1, 50, "  ")
+    before = triage_of(world.own)
+    computed = (before.computed_tier, before.computed_priority)
+    assert before.scored and computed != (1, 50) and (before.tier, before.priority) == computed
     services.override(actor, world.own, 1, 50, "Hospitalised last night")
     triage = triage_of(world.own)
-    assert (triage.tier, triage.priority) == (1, 50) and triage.computed_tier != 1 or triage.computed_priority != 50
+    assert (triage.tier, triage.priority) == (1, 50)  # the override decides
+    assert (triage.computed_tier, triage.computed_priority) == computed  # and the computed score is kept
     event = AuditEvent.objects.filter(action="update", object_id=str(world.own.id)).latest("id")
     assert event.fields == ["triage_override"]
     services.end_override(actor, world.own)

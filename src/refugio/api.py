@@ -15,7 +15,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from refugio.accounts.services import user_for_token
-from refugio.people.services import PermissionDenied, VersionConflict
+from refugio.core.errors import NotFound, PermissionDenied, VersionConflict
+from refugio.json_body import BrokenText, StrictJSONParser
 from refugio.people.validation import ValidationFailed
 from refugio.registration.services import IdempotencyConflict, RegistrationClosed
 
@@ -48,6 +49,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=[BearerToken(), VerifiedSession()],
     docs_url=None,  # Swagger UI loads from a CDN, which the CSP (rightly) blocks; use openapi.json
+    parser=StrictJSONParser(),  # refuses lone surrogates, which would fail deep inside a service
 )
 
 
@@ -60,6 +62,9 @@ def error(
 _PYDANTIC_MESSAGES = {
     "missing": lambda: _("This field is required."),
     "extra_forbidden": lambda: _("Unknown field."),
+    "timezone_aware": lambda: _("Give the time zone too, for example 2027-01-31T18:00:00Z."),
+    "less_than_equal": lambda: _("This number is too large."),
+    "greater_than_equal": lambda: _("This number is too small."),
 }
 
 
@@ -88,7 +93,8 @@ def _domain_validation(request: HttpRequest, exc: ValidationFailed) -> HttpRespo
 
 
 @api.exception_handler(Http404)
-def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+@api.exception_handler(NotFound)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error(request, 404, "not_found", _("Not found."))
 
 
@@ -119,6 +125,8 @@ def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResp
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, BrokenText):  # ninja wraps the parser's error
+        return error(request, 422, "invalid", _("Some fields are not valid."), exc.__cause__.fields)
     if exc.status_code == 400:
         return error(request, 400, "bad_request", _("The request body is not valid JSON."))
     if exc.status_code == 403:  # ninja's CSRF failure on session auth

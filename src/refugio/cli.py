@@ -15,12 +15,13 @@ def _setup_django(mode: str | None = None) -> None:
         os.environ["REFUGIO_MODE"] = mode
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refugio.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
 
     from refugio.keyring import MissingKeys
 
     try:
         django.setup()
-    except MissingKeys as exc:
+    except (MissingKeys, ImproperlyConfigured) as exc:
         sys.stderr.write(f"refugio: refusing to start: {exc}\n")
         sys.exit(3)
 
@@ -71,6 +72,8 @@ def _run_gunicorn(host: str, port: int, workers: int) -> int:
             # The access log shows the path only: query strings can carry names people searched for.
             self.cfg.set("accesslog", "-")
             self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms')
+            # Secret URLs (calendar feeds) are masked in every field of it.
+            self.cfg.set("logger_class", "refugio.log_redaction.AccessLogger")
 
         def load(self) -> object:
             return application

@@ -3,14 +3,27 @@
 Code should never log personal data; this is the safety net. It rewrites each record's message
 (and any traceback) with A-numbers, phone numbers, e-mail addresses, dates of birth and
 registration codes masked, and drops the request object Django attaches to error records.
+
+Secret URLs (calendar feeds: the token in the path is the credential) are masked everywhere, including
+in gunicorn's access log, whose logger class is `AccessLogger` (set by `refugio serve`).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
+
+from gunicorn.glogging import Logger as GunicornLogger
+
+# Credentials that travel in a URL: a calendar feed path, and a feed token on its own.
+_SECRETS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"/calendar/[^/\s?#\"']+\.ics"), "/calendar/[redacted].ics"),
+    (re.compile(r"\bcal_[A-Za-z0-9_\-]{16,}"), "[feed-token]"),
+]
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    *_SECRETS,
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
     (re.compile(r"\b[Aa][\s\-.]?\d{3}[\s\-.]?\d{3}[\s\-.]?\d{2,3}\b"), "[a-number]"),
     (re.compile(r"(?<![\w.])\+?\d[\d\s().\-]{8,}\d"), "[phone]"),
@@ -27,6 +40,22 @@ def redact(text: str) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def redact_secrets(text: str) -> str:
+    """Only the secret URLs and tokens: for access logs, whose addresses and sizes must stay readable."""
+    for pattern, replacement in _SECRETS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class AccessLogger(GunicornLogger):
+    """Gunicorn's logger, with secret URLs masked in every access-log field (path, request line, referrer,
+    headers) before the line is formatted."""
+
+    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:  # noqa: ANN401
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: redact_secrets(value) if isinstance(value, str) else value for key, value in atoms.items()}
 
 
 class RedactPersonalData(logging.Filter):

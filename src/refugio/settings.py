@@ -8,6 +8,7 @@ because personal data must never be written in plain text.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -67,6 +68,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "refugio.middleware.NoStoreMiddleware",  # below WhiteNoise: static files stay cacheable
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "refugio.core.edge.DomainErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "refugio.urls"
@@ -110,6 +113,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Same backend, but the database file (and its -wal, -shm) is created readable by its owner only.
+    DATABASES["default"]["ENGINE"] = "refugio.db_sqlite"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -126,14 +131,22 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "people:case_list"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-# Staff must present a TOTP code after the password, except in the demo.
-REFUGIO_REQUIRE_OTP = MODE != "demo" and os.environ.get("REFUGIO_REQUIRE_OTP", "1") == "1"
+# Staff must present a TOTP code after the password, except in the demo. Production cannot turn it off.
+_require_otp = os.environ.get("REFUGIO_REQUIRE_OTP", "1")
+if MODE == "production" and _require_otp != "1":
+    raise ImproperlyConfigured(
+        f"REFUGIO_REQUIRE_OTP={_require_otp!r} is refused in production: staff must use a second factor. "
+        "Unset it (the second factor is required by default)."
+    )
+REFUGIO_REQUIRE_OTP = MODE != "demo" and _require_otp == "1"
 OTP_TOTP_ISSUER = "Refugio"
 
 # Lock an account and address pair out for an hour after five failed sign-ins.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The same client address as rate limits and the audit (REFUGIO_TRUSTED_PROXIES), never the proxy's.
+AXES_CLIENT_IP_CALLABLE = "refugio.audit.request.client_network"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = MODE != "test" or os.environ.get("REFUGIO_AXES") == "1"
 AXES_VERBOSE = False
@@ -226,7 +239,19 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
-REFUGIO_TRUST_X_FORWARDED_FOR = os.environ.get("REFUGIO_TRUST_X_FORWARDED_FOR") == "1"
+# How many reverse proxies in front of the server append to X-Forwarded-For; the client address is the
+# entry that many places from the right (0: the header is ignored). See refugio.audit.request.client_ip.
+if "REFUGIO_TRUST_X_FORWARDED_FOR" in os.environ:
+    raise ImproperlyConfigured(
+        "REFUGIO_TRUST_X_FORWARDED_FOR is gone (it trusted a header anyone can forge): unset it and set "
+        "REFUGIO_TRUSTED_PROXIES to the number of proxies in front of the server (1 for one proxy)."
+    )
+_trusted_proxies = os.environ.get("REFUGIO_TRUSTED_PROXIES", "0").strip()
+if not (_trusted_proxies.isascii() and _trusted_proxies.isdigit()):
+    raise ImproperlyConfigured(
+        f"REFUGIO_TRUSTED_PROXIES must be a whole number of proxies (0 or more), not {_trusted_proxies!r}"
+    )
+REFUGIO_TRUSTED_PROXIES = int(_trusted_proxies)
 
 TASKS = {
     "default": {
@@ -249,3 +274,15 @@ CACHES = {
 RATELIMIT_USE_CACHE = "default"
 REFUGIO_STATUS_LOOKUPS_PER_CLIENT = "20/h"
 REFUGIO_STATUS_LOOKUPS_PER_CODE = "5/h"
+
+# Public registration (/register/, POST /api/v1/registrations). People per household, on every intake path;
+# registrations per client address ("30/10m": a shelter's shared connection registering several families a
+# minute still fits) and from everyone together (a safety valve far above a real surge of 200/s).
+REFUGIO_MAX_HOUSEHOLD_MEMBERS = int(os.environ.get("REFUGIO_MAX_HOUSEHOLD_MEMBERS", "20"))
+REFUGIO_REGISTRATIONS_PER_CLIENT = os.environ.get("REFUGIO_REGISTRATIONS_PER_CLIENT", "30/10m")
+REFUGIO_REGISTRATION_GLOBAL_RATE = os.environ.get("REFUGIO_REGISTRATION_GLOBAL_RATE", "500/s")
+for _name in ("REFUGIO_REGISTRATIONS_PER_CLIENT", "REFUGIO_REGISTRATION_GLOBAL_RATE"):
+    if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", globals()[_name]):
+        raise ImproperlyConfigured(f"{_name} must be a rate such as 30/10m or 500/s, not {globals()[_name]!r}")
+if REFUGIO_MAX_HOUSEHOLD_MEMBERS < 1:
+    raise ImproperlyConfigured("REFUGIO_MAX_HOUSEHOLD_MEMBERS must be 1 or more.")

@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 
 from refugio.accounts.selectors import memberships_of, organisation_directory
+from refugio.api_types import OrganisationKindCode, RoleCode
+from refugio.people.api import ERRORS
 
 router = Router(tags=["accounts"])
 
@@ -15,7 +17,7 @@ router = Router(tags=["accounts"])
 class MembershipOut(Schema):
     organisation_id: int
     organisation: str
-    role: str
+    role: RoleCode
 
 
 class MeOut(Schema):
@@ -26,10 +28,10 @@ class MeOut(Schema):
 class OrganisationOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: OrganisationKindCode
 
 
-@router.get("/me", response=MeOut)
+@router.get("/me", response={200: MeOut, **ERRORS})
 def me(request: HttpRequest) -> dict[str, Any]:
     return {
         "username": request.auth.get_username(),
@@ -40,6 +42,6 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-@router.get("/organisations", response=list[OrganisationOut])
+@router.get("/organisations", response={200: list[OrganisationOut], **ERRORS})
 def organisations(request: HttpRequest) -> list[Any]:
     return organisation_directory()

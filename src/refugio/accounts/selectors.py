@@ -7,13 +7,14 @@ from collections.abc import Iterable
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from refugio.accounts.models import Membership, Organisation, OrganisationKind, Role
+from refugio.accounts.rules import Subject, Verb, roles_for
 
-# Roles that work on individual cases. Agency liaisons and analysts see no case by default.
-CASE_READ_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER, Role.ATTORNEY, Role.SHELTER_STAFF})
-CASE_WRITE_ROLES = CASE_READ_ROLES
-CASE_CREATE_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER, Role.SHELTER_STAFF})
-SHARE_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER})
-AUDIT_READ_ROLES = frozenset({Role.ORG_ADMIN})
+# Named views of the rule table (accounts.rules), kept for readability at the call sites.
+CASE_READ_ROLES = roles_for(Subject.CASE, Verb.READ)
+CASE_WRITE_ROLES = roles_for(Subject.CASE, Verb.WRITE)
+CASE_CREATE_ROLES = roles_for(Subject.CASE, Verb.CREATE)
+SHARE_ROLES = roles_for(Subject.CASE, Verb.SHARE)
+AUDIT_READ_ROLES = roles_for(Subject.AUDIT, Verb.READ)
 
 
 def organisation_ids_for(user: AbstractBaseUser | AnonymousUser, roles: Iterable[str]) -> set[int]:
@@ -21,6 +22,11 @@ def organisation_ids_for(user: AbstractBaseUser | AnonymousUser, roles: Iterable
     if not user.is_authenticated or not user.is_active:
         return set()
     return set(Membership.objects.filter(user=user, role__in=list(roles)).values_list("organisation_id", flat=True))
+
+
+def organisations_where(user: AbstractBaseUser | AnonymousUser, subject: Subject, verb: Verb) -> set[int]:
+    """The organisations in which the user may do `verb` to objects of kind `subject` (accounts.rules)."""
+    return organisation_ids_for(user, roles_for(subject, verb))
 
 
 def memberships_of(user: AbstractBaseUser) -> list[Membership]:

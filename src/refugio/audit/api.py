@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from refugio.api_types import AuditActionCode, TZDatetime
 from refugio.audit.selectors import visible_audit_events
+from refugio.people.api import ERRORS
 
 router = Router(tags=["audit"])
 
 
 class AuditEventOut(Schema):
     id: int
-    occurred_at: dt.datetime
+    occurred_at: TZDatetime
     actor_name: str
     organisation_id: int | None
-    action: str
+    action: AuditActionCode
     object_type: str
     object_id: str
     fields: list[str]
@@ -35,11 +36,11 @@ class AuditPage(Schema):
 
 class AuditQuery(Schema):
     object_id: str = ""
-    page: int = Field(1, ge=1)
+    page: int = Field(1, ge=1, le=1_000_000)  # bounded: a larger offset overflows the database's integer
     page_size: int = Field(100, ge=1, le=500)
 
 
-@router.get("/audit", response=AuditPage)
+@router.get("/audit", response={200: AuditPage, **ERRORS})
 def audit_events(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, Any]:
     events = visible_audit_events(request.auth)
     if query.object_id:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
@@ -11,11 +10,21 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict, Field
 
-from refugio.audit.models import Action
+from refugio.api_types import (
+    AgencyKindCode,
+    CategoryCode,
+    DeadlineAmount,
+    DeadlineUnitCode,
+    EscalationStatusCode,
+    SharedFieldCode,
+    TierNumber,
+    TZDatetime,
+    UUIDText,
+)
 from refugio.audit.request import actor_from_request
-from refugio.audit.services import record
 from refugio.escalations import selectors, services
-from refugio.escalations.presentation import attachment_response, escalation_detail, escalation_summary, read_touch
+from refugio.escalations.presentation import attachment_response, disclose_escalation, escalation_summary
+from refugio.escalations.surfaces import as_detail
 from refugio.people.api import ERRORS
 from refugio.people.selectors import get_household
 
@@ -26,9 +35,9 @@ class EscalationIn(Schema):
     model_config = ConfigDict(extra="forbid")
     household_id: uuid.UUID
     office_id: int
-    category: str
+    category: CategoryCode
     summary: str
-    shared_fields: list[str] | None = Field(None, description="Default: name, date_of_birth, a_number")
+    shared_fields: list[SharedFieldCode] | None = Field(None, description="Default: name, date_of_birth, a_number")
     person_id: uuid.UUID | None = None
 
 
@@ -39,7 +48,7 @@ class MessageIn(Schema):
 
 class StatusIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    status: str
+    status: EscalationStatusCode
     note: str
 
 
@@ -60,16 +69,16 @@ class MessageOut(Schema):
     author_name: str
     from_agency: bool
     body: str
-    created_at: dt.datetime
+    created_at: TZDatetime
     attachments: list[AttachmentOut]
 
 
 class EventOut(Schema):
-    kind: str
+    kind: str = Field(description="status or tier")
     from_value: str
     to_value: str
     note: str
-    at: dt.datetime
+    at: TZDatetime
 
 
 class EscalationOut(Schema):
@@ -77,18 +86,18 @@ class EscalationOut(Schema):
     reference: str
     household_id: uuid.UUID | None
     office: OfficeRef
-    category: str
+    category: CategoryCode
     summary: str
-    status: str
-    tier: int
-    shared_fields: list[str]
+    status: EscalationStatusCode
+    tier: TierNumber
+    shared_fields: list[SharedFieldCode]
     person: dict[str, Any]
-    created_at: dt.datetime
-    acknowledge_by: dt.datetime
-    resolve_by: dt.datetime
-    acknowledged_at: dt.datetime | None
-    resolved_at: dt.datetime | None
-    closed_at: dt.datetime | None
+    created_at: TZDatetime
+    acknowledge_by: TZDatetime
+    resolve_by: TZDatetime
+    acknowledged_at: TZDatetime | None
+    resolved_at: TZDatetime | None
+    closed_at: TZDatetime | None
     messages: list[MessageOut]
     events: list[EventOut]
 
@@ -97,12 +106,12 @@ class EscalationSummaryOut(Schema):
     id: uuid.UUID
     reference: str
     office: OfficeRef
-    category: str
-    status: str
-    tier: int
-    created_at: dt.datetime
-    acknowledge_by: dt.datetime
-    resolve_by: dt.datetime
+    category: CategoryCode
+    status: EscalationStatusCode
+    tier: TierNumber
+    created_at: TZDatetime
+    acknowledge_by: TZDatetime
+    resolve_by: TZDatetime
     overdue: bool
 
 
@@ -111,37 +120,48 @@ class ContactOut(Schema):
     role: str
     email: str
     phone: str
-    tier: int
+    tier: TierNumber
 
 
 class OfficeOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: AgencyKindCode
     city: str
     contacts: list[ContactOut]
 
 
 class RuleOut(Schema):
-    category: str
+    category: CategoryCode
     acknowledge_within: int
-    acknowledge_unit: str
+    acknowledge_unit: DeadlineUnitCode
     resolve_within: int
-    resolve_unit: str
+    resolve_unit: DeadlineUnitCode
 
 
 class RulePatch(Schema):
     model_config = ConfigDict(extra="forbid")
-    acknowledge_within: int | None = None
-    acknowledge_unit: str | None = None
-    resolve_within: int | None = None
-    resolve_unit: str | None = None
+    acknowledge_within: DeadlineAmount | None = None
+    acknowledge_unit: DeadlineUnitCode | None = None
+    resolve_within: DeadlineAmount | None = None
+    resolve_unit: DeadlineUnitCode | None = None
+
+
+class ReportRowOut(Schema):
+    office: str
+    category: CategoryCode
+    escalations: int
+    hours_to_acknowledge_median: float | None
+    hours_to_acknowledge_p90: float | None
+    hours_to_resolve_median: float | None
+    hours_to_resolve_p90: float | None
+    share_tier_2: float | None
+    share_tier_3: float | None
+    open_past_deadline: int
 
 
 def _detail(request: HttpRequest, escalation_id: uuid.UUID | str) -> dict[str, Any]:
-    escalation, side = selectors.get_escalation(request.auth, escalation_id)
-    record(actor_from_request(request, "api"), Action.READ, [read_touch(escalation, side)])
-    return escalation_detail(escalation, side)
+    return as_detail(disclose_escalation(actor_from_request(request, "api"), escalation_id)[0])
 
 
 @router.post("/escalations", response={201: EscalationOut, **ERRORS})
@@ -160,7 +180,7 @@ def raise_escalation(request: HttpRequest, payload: EscalationIn) -> Status:
 
 
 @router.get("/escalations", response={200: list[EscalationSummaryOut], **ERRORS})
-def list_escalations(request: HttpRequest, status: str = "", limit: int = 200) -> list[dict[str, Any]]:
+def list_escalations(request: HttpRequest, status: EscalationStatusCode = "", limit: int = 200) -> list[dict[str, Any]]:
     found = selectors.visible_escalations(request.auth)
     if status:
         found = found.filter(status=status)
@@ -168,12 +188,12 @@ def list_escalations(request: HttpRequest, status: str = "", limit: int = 200) -
 
 
 @router.get("/escalations/{escalation_id}", response={200: EscalationOut, **ERRORS})
-def read_escalation(request: HttpRequest, escalation_id: str) -> dict[str, Any]:
+def read_escalation(request: HttpRequest, escalation_id: UUIDText) -> dict[str, Any]:
     return _detail(request, escalation_id)
 
 
 @router.post("/escalations/{escalation_id}/messages", response={201: EscalationOut, **ERRORS})
-def post_message(request: HttpRequest, escalation_id: str, payload: MessageIn) -> Status:
+def post_message(request: HttpRequest, escalation_id: UUIDText, payload: MessageIn) -> Status:
     escalation, side = selectors.get_escalation(request.auth, escalation_id)
     services.post_message(actor_from_request(request, "api"), escalation, side, payload.body)
     return Status(201, _detail(request, escalation_id))
@@ -181,7 +201,7 @@ def post_message(request: HttpRequest, escalation_id: str, payload: MessageIn) -
 
 @router.post("/escalations/{escalation_id}/attachments", response={201: EscalationOut, **ERRORS})
 def post_attachment(
-    request: HttpRequest, escalation_id: str, file: File[UploadedFile], body: Form[str] = "Attachment"
+    request: HttpRequest, escalation_id: UUIDText, file: File[UploadedFile], body: Form[str] = "Attachment"
 ) -> Status:
     escalation, side = selectors.get_escalation(request.auth, escalation_id)
     services.post_message(actor_from_request(request, "api"), escalation, side, body, [file])
@@ -189,19 +209,18 @@ def post_attachment(
 
 
 @router.get("/escalations/{escalation_id}/attachments/{attachment_id}", response={200: None, **ERRORS})
-def download_attachment(request: HttpRequest, escalation_id: str, attachment_id: int) -> HttpResponse:
-    escalation, side = selectors.get_escalation(request.auth, escalation_id)
-    return attachment_response(actor_from_request(request, "api"), escalation, attachment_id)
+def download_attachment(request: HttpRequest, escalation_id: UUIDText, attachment_id: int) -> HttpResponse:
+    return attachment_response(actor_from_request(request, "api"), escalation_id, attachment_id)
 
 
 @router.post("/escalations/{escalation_id}/status", response={200: EscalationOut, **ERRORS})
-def change_status(request: HttpRequest, escalation_id: str, payload: StatusIn) -> dict[str, Any]:
+def change_status(request: HttpRequest, escalation_id: UUIDText, payload: StatusIn) -> dict[str, Any]:
     escalation, side = selectors.get_escalation(request.auth, escalation_id)
     services.change_status(actor_from_request(request, "api"), escalation, side, payload.status, payload.note)
     return _detail(request, escalation_id)
 
 
-@router.get("/offices", response=list[OfficeOut])
+@router.get("/offices", response={200: list[OfficeOut], **ERRORS})
 def offices(request: HttpRequest) -> list[Any]:
     return [
         {"id": o.id, "name": o.name, "kind": o.kind, "city": o.city, "contacts": list(o.contacts.all())}
@@ -209,14 +228,14 @@ def offices(request: HttpRequest) -> list[Any]:
     ]
 
 
-@router.get("/escalation-rules", response=list[RuleOut])
+@router.get("/escalation-rules", response={200: list[RuleOut], **ERRORS})
 def rules(request: HttpRequest) -> list[Any]:
-    return services.ensure_rules()
+    return services.response_rules()
 
 
 @router.patch("/escalation-rules/{category}", response={200: RuleOut, **ERRORS})
-def update_rule(request: HttpRequest, category: str, payload: RulePatch) -> Any:  # noqa: ANN401
-    if category not in {r.category for r in services.ensure_rules()}:
+def update_rule(request: HttpRequest, category: CategoryCode, payload: RulePatch) -> Any:  # noqa: ANN401
+    if category not in {r.category for r in services.response_rules()}:
         from django.http import Http404
 
         raise Http404
@@ -229,7 +248,7 @@ public_router = Router(tags=["public reports"], auth=None)
 PUBLIC_MIN_CELL = 5
 
 
-@public_router.get("/reports/escalations", response=list[selectors.ReportRow])
+@public_router.get("/reports/escalations", response=list[ReportRowOut])
 def escalation_report(request: HttpRequest) -> list[Any]:
     """Aggregate response times per office and category, for the public transparency page."""
     return selectors.escalation_report(min_cell=PUBLIC_MIN_CELL)

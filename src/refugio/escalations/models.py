@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from refugio.encryption import EncryptedTextField
+from refugio.encryption import EncryptedFileField, EncryptedTextField
 
 
 class AgencyKind(models.TextChoices):
@@ -188,8 +188,8 @@ class EscalationAttachment(models.Model):
     message = models.ForeignKey(
         EscalationMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(upload_to=_attachment_path, storage=_attachment_storage)  # encrypted bytes
-    original_name = models.CharField(max_length=200)
+    file = EncryptedFileField(upload_to=_attachment_path, storage=_attachment_storage)
+    original_name = EncryptedTextField()  # a file name can name the person or their situation
     content_type = models.CharField(max_length=40)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)

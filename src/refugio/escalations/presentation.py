@@ -4,28 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpResponse
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 
-from refugio.audit.models import Action
-from refugio.audit.services import Actor, Touch, record
-from refugio.encryption import decrypt_bytes
-from refugio.escalations.models import ACTIVE_STATUSES, Escalation
-from refugio.escalations.selectors import AGENCY, shared_view
-
-
-def read_touch(escalation: Escalation, side: str) -> Touch:
-    fields = list(escalation.shared_fields) + ["summary", "messages"]
-    if side != AGENCY:
-        fields.append("household_id")
-    return Touch("escalation", str(escalation.id), escalation.household.owner_id, fields)
-
-
-def is_overdue(escalation: Escalation) -> bool:
-    now = timezone.now()
-    return escalation.status in ACTIVE_STATUSES and (
-        escalation.resolve_by <= now or (escalation.acknowledged_at is None and escalation.acknowledge_by <= now)
-    )
+from refugio.audit.services import Actor
+from refugio.core.errors import NotFound
+from refugio.disclosure import disclose_one
+from refugio.escalations.models import Escalation, EscalationAttachment
+from refugio.escalations.selectors import get_escalation
+from refugio.escalations.surfaces import ATTACHMENT_DOWNLOAD, is_overdue, surface_for
 
 
 def escalation_summary(escalation: Escalation) -> dict[str, Any]:
@@ -43,53 +30,24 @@ def escalation_summary(escalation: Escalation) -> dict[str, Any]:
     }
 
 
-def escalation_detail(escalation: Escalation, side: str) -> dict[str, Any]:
-    messages = escalation.messages.prefetch_related("attachments")
-    return {
-        **escalation_summary(escalation),
-        "household_id": None if side == AGENCY else escalation.household_id,
-        "summary": escalation.summary,
-        "shared_fields": escalation.shared_fields,
-        "person": shared_view(escalation),
-        "acknowledged_at": escalation.acknowledged_at,
-        "resolved_at": escalation.resolved_at,
-        "closed_at": escalation.closed_at,
-        "messages": [
-            {
-                "id": m.id,
-                "author_name": m.author_name,
-                "from_agency": m.from_agency,
-                "body": m.body,
-                "created_at": m.created_at,
-                "attachments": [
-                    {"id": a.id, "name": a.original_name, "content_type": a.content_type, "size": a.size}
-                    for a in m.attachments.all()
-                ],
-            }
-            for m in messages
-        ],
-        "events": [
-            {"kind": e.kind, "from_value": e.from_value, "to_value": e.to_value, "note": e.note, "at": e.at}
-            for e in escalation.events.all()
-        ],
-    }
-
-
-def attachment_response(actor: Actor, escalation: Escalation, attachment_id: int) -> HttpResponse:
-    """The decrypted file, to someone already allowed to see the escalation."""
-    attachment = escalation.attachments.filter(id=attachment_id).first()
-    if attachment is None:
-        raise Http404
-    with attachment.file.open("rb") as handle:
-        content = decrypt_bytes(handle.read())
-    record(
-        actor,
-        Action.READ,
-        [Touch("escalation_attachment", str(attachment.id), escalation.household.owner_id, ["file"])],
-    )
-    response = HttpResponse(content, content_type=attachment.content_type)
-    safe_name = "".join(c for c in attachment.original_name if c.isalnum() or c in "._-")[:100] or "attachment"
+def attachment_response(actor: Actor, escalation_id: Any, attachment_id: int) -> HttpResponse:  # noqa: ANN401
+    """The decrypted file, through the disclosure layer (authorized, audited)."""
+    try:
+        belongs = EscalationAttachment.objects.filter(id=attachment_id, escalation_id=escalation_id).exists()
+    except (ValueError, ValidationError) as exc:
+        raise NotFound from exc
+    if not belongs:
+        raise NotFound
+    shown = disclose_one(actor, ATTACHMENT_DOWNLOAD, attachment_id)
+    response = HttpResponse(shown["file"], content_type=shown["content_type"])
+    safe_name = "".join(c for c in shown["name"] if c.isalnum() or c in "._-")[:100] or "attachment"
     response["Content-Disposition"] = f'attachment; filename="{safe_name}"'
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "no-store"
     return response
+
+
+def disclose_escalation(actor: Actor, escalation_id: Any) -> tuple[dict[str, Any], str]:  # noqa: ANN401
+    """The escalation as the viewer's side may see it, and that side."""
+    _escalation, side = get_escalation(actor.user, escalation_id)
+    return disclose_one(actor, surface_for(side), escalation_id), side

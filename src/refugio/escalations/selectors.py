@@ -14,9 +14,9 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
+from refugio.core.errors import NotFound
 from refugio.escalations.deadlines import percentile
 from refugio.escalations.models import (
     ACTIVE_STATUSES,
@@ -49,7 +49,7 @@ def get_escalation(user: User, escalation_id: uuid.UUID | str) -> tuple[Escalati
         key = escalation_id if isinstance(escalation_id, uuid.UUID) else uuid.UUID(str(escalation_id))
         escalation = visible_escalations(user).get(id=key)
     except (ValueError, Escalation.DoesNotExist) as exc:
-        raise Http404 from exc
+        raise NotFound from exc
     side = SENDER if visible_households(user).filter(id=escalation.household_id).exists() else AGENCY
     return escalation, side
 

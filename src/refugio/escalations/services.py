@@ -68,25 +68,27 @@ TRANSITIONS: dict[tuple[str, str], set[str]] = {
 _SIGNATURES = {b"%PDF-": "application/pdf", b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
 
 
-def ensure_rules() -> list[ResponseRule]:
-    """Every category has a rule; missing ones get the defaults."""
-    for category in Category.values:
-        ack, ack_unit, res, res_unit = DEFAULT_RULES.get(category, OTHER_RULE)
-        ResponseRule.objects.get_or_create(
-            category=category,
-            defaults={
-                "acknowledge_within": ack,
-                "acknowledge_unit": ack_unit,
-                "resolve_within": res,
-                "resolve_unit": res_unit,
-            },
-        )
-    return list(ResponseRule.objects.order_by("category"))
+def _default_rule(category: str) -> ResponseRule:
+    ack, ack_unit, res, res_unit = DEFAULT_RULES.get(category, OTHER_RULE)
+    return ResponseRule(
+        category=category,
+        acknowledge_within=ack,
+        acknowledge_unit=ack_unit,
+        resolve_within=res,
+        resolve_unit=res_unit,
+    )
+
+
+def response_rules() -> list[ResponseRule]:
+    """Every category's rule, by category. A read: it writes nothing. The defaults are stored by a data
+    migration (escalations 0002); a category without a stored rule gets its default, unsaved, which is
+    stored the first time a coordinator changes it."""
+    stored = {r.category: r for r in ResponseRule.objects.all()}
+    return [stored.get(c) or _default_rule(c) for c in sorted(Category.values)]
 
 
 def _rule(category: str) -> ResponseRule:
-    rule = ResponseRule.objects.filter(category=category).first()
-    return rule or next(r for r in ensure_rules() if r.category == category)
+    return ResponseRule.objects.filter(category=category).first() or _default_rule(category)
 
 
 def update_rule(actor: Actor, category: str, changes: dict[str, Any]) -> ResponseRule:

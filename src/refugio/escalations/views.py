@@ -9,16 +9,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from refugio.audit.models import Action
 from refugio.audit.request import actor_from_request
-from refugio.audit.services import record
+from refugio.core.errors import NotFound
+from refugio.disclosure import disclose_one
 from refugio.escalations import selectors, services
 from refugio.escalations.forms import EscalationForm, MessageForm, RuleForm, StatusForm
 from refugio.escalations.models import Category, SharedField, Status
-from refugio.escalations.presentation import attachment_response, escalation_detail, is_overdue, read_touch
+from refugio.escalations.presentation import attachment_response, disclose_escalation
+from refugio.escalations.surfaces import is_overdue
 from refugio.people.forms import add_service_errors
 from refugio.people.selectors import get_household
 from refugio.people.services import PermissionDenied
+from refugio.people.surfaces import HOUSEHOLD_MEMBER_NAMES
 from refugio.people.validation import ValidationFailed
 
 
@@ -34,55 +36,65 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def escalation_new(request: HttpRequest, household_id: str) -> HttpResponse:
-    household = get_household(request.user, household_id, for_write=True)
+    actor = actor_from_request(request, "web")
     offices = [(o.id, o.name) for o in selectors.office_directory()]
-    people = [(str(p.id), p.full_name) for p in household.members.all()]
-    form = EscalationForm(request.POST or None, offices=offices, people=people)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            escalation = services.raise_escalation(
-                actor_from_request(request, "web"),
-                household,
-                data["office_id"],
-                data["category"],
-                data["summary"],
-                data["shared_fields"],
-                data["person_id"] or None,
-            )
-        except ValidationFailed as exc:
-            add_service_errors(form, exc.fields)
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("Escalation %(ref)s raised.") % {"ref": escalation.reference})
-            return redirect("escalations:detail", escalation_id=escalation.id)
-    return render(request, "escalations/new.html", {"form": form, "household": household})
+    if request.method == "POST":
+        household = get_household(request.user, household_id, for_write=True)
+        people = [(str(p.id), "") for p in household.members.all()]
+        form = EscalationForm(request.POST, offices=offices, people=people)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                escalation = services.raise_escalation(
+                    actor,
+                    household,
+                    data["office_id"],
+                    data["category"],
+                    data["summary"],
+                    data["shared_fields"],
+                    data["person_id"] or None,
+                )
+            except ValidationFailed as exc:
+                add_service_errors(form, exc.fields)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Escalation %(ref)s raised.") % {"ref": escalation.reference})
+                return redirect("escalations:detail", escalation_id=escalation.id)
+    shown = disclose_one(actor, HOUSEHOLD_MEMBER_NAMES, household_id)
+    people = [(str(p["id"]), p["full_name"]) for p in shown["members"]]
+    if request.method == "POST":
+        form.fields["person_id"].choices = [("", "—"), *people]
+    else:
+        form = EscalationForm(offices=offices, people=people)
+    return render(request, "escalations/new.html", {"form": form, "household": shown})
 
 
 @login_required
 def escalation_detail_page(request: HttpRequest, escalation_id: str) -> HttpResponse:
-    escalation, side = selectors.get_escalation(request.user, escalation_id)
-    record(actor_from_request(request, "web"), Action.READ, [read_touch(escalation, side)])
-    allowed = sorted(
-        {new for (old, new), sides in services.TRANSITIONS.items() if old == escalation.status and side in sides}
-    )
+    view, side = disclose_escalation(actor_from_request(request, "web"), escalation_id)
+    transitions = services.TRANSITIONS.items()
+    allowed = sorted({new for (old, new), sides in transitions if old == view["status"] and side in sides})
     status_form = StatusForm()
     status_form.fields["status"].choices = [(s, Status(s).label) for s in allowed]
-    view = escalation_detail(escalation, side)
+    shared = [
+        (SharedField(name.removeprefix("person.")).label, view.get(f"{name}_label", value))
+        for name, value in view.items()
+        if name.startswith("person.") and not name.endswith("_label")
+    ]
     return render(
         request,
         "escalations/detail.html",
         {
-            "escalation": escalation,
+            "escalation": view,
             "view": view,
             "side": side,
-            "category": Category(escalation.category).label,
-            "status_label": Status(escalation.status).label,
+            "category": view["category_label"],
+            "status_label": view["status_label"],
             "message_form": MessageForm(),
             "status_form": status_form if allowed else None,
-            "overdue": is_overdue(escalation),
-            "shared": [(SharedField(name).label, value) for name, value in view["person"].items()],
+            "overdue": view["overdue"],
+            "shared": shared,
         },
     )
 
@@ -130,23 +142,20 @@ def escalation_status(request: HttpRequest, escalation_id: str) -> HttpResponse:
 
 @login_required
 def escalation_attachment(request: HttpRequest, escalation_id: str, attachment_id: int) -> HttpResponse:
-    escalation, _side = selectors.get_escalation(request.user, escalation_id)
-    return attachment_response(actor_from_request(request, "web"), escalation, attachment_id)
+    return attachment_response(actor_from_request(request, "web"), escalation_id, attachment_id)
 
 
 @login_required
 def escalation_report(request: HttpRequest) -> HttpResponse:
     if not services.is_coordinator(request.user):
-        from django.http import Http404
-
-        raise Http404
+        raise NotFound
     rows = selectors.escalation_report()
     return render(request, "escalations/report.html", {"rows": rows, "categories": dict(Category.choices)})
 
 
 @login_required
 def escalation_rules(request: HttpRequest) -> HttpResponse:
-    rules = services.ensure_rules()
+    rules = services.response_rules()
     editable = services.is_coordinator(request.user)
     if request.method == "POST" and editable:
         category = request.POST.get("category", "")

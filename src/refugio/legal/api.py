@@ -10,11 +10,26 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
+from refugio.accounts.rules import Verb
+from refugio.api_types import (
+    CourtCode,
+    DateText,
+    ExpertiseCode,
+    HearingKindCode,
+    HearingModeCode,
+    LanguageCode,
+    LanguageCodeOrBlank,
+    LocalTimeIn,
+    LocalTimeOut,
+    RepresentationStatusCode,
+    RepresentativeKindCode,
+    UUIDText,
+)
 from refugio.audit.request import actor_from_request
+from refugio.disclosure import disclose_many, disclose_one
 from refugio.legal import selectors, services
-from refugio.legal.deadlines import asylum_filing_deadline
+from refugio.legal.surfaces import DEADLINES_API, HEARINGS_API, OFFER_ANSWERED, OFFERS_API
 from refugio.people.api import ERRORS
-from refugio.people.selectors import get_household
 
 router = Router(tags=["legal"])
 
@@ -22,11 +37,11 @@ router = Router(tags=["legal"])
 class RepresentativeOut(Schema):
     id: int
     name: str
-    kind: str
+    kind: RepresentativeKindCode
     organisation_id: int
-    languages: list[str]
-    courts: list[str]
-    expertise: list[str]
+    languages: list[LanguageCode]
+    courts: list[CourtCode]
+    expertise: list[ExpertiseCode]
     capacity: int
     open_cases: int
     available: bool
@@ -34,12 +49,12 @@ class RepresentativeOut(Schema):
 
 class HearingIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    court: str
-    date: str
-    time: str | None = None
-    kind: str
-    mode: str
-    language: str | None = None
+    court: CourtCode
+    date: DateText
+    time: LocalTimeIn | None = None
+    kind: HearingKindCode
+    mode: HearingModeCode
+    language: LanguageCodeOrBlank | None = None
     interpreter_id: int | None = None
     person_id: uuid.UUID | None = None
 
@@ -47,12 +62,12 @@ class HearingIn(Schema):
 class HearingOut(Schema):
     id: uuid.UUID
     household_id: uuid.UUID
-    court: str
+    court: CourtCode
     date: dt.date
-    time: dt.time | None
-    kind: str
-    mode: str
-    language: str
+    time: LocalTimeOut | None
+    kind: HearingKindCode
+    mode: HearingModeCode
+    language: LanguageCodeOrBlank
     interpreter_id: int | None
 
 
@@ -79,7 +94,7 @@ class OfferOut(Schema):
     id: int
     household_id: uuid.UUID
     registration_code: str
-    status: str
+    status: RepresentationStatusCode
     parties: list[str]
 
 
@@ -87,16 +102,16 @@ class RepresentativeIn(Schema):
     model_config = ConfigDict(extra="forbid")
     organisation_id: int | None = None
     name: str | None = None
-    kind: str | None = None
+    kind: RepresentativeKindCode | None = None
     email: str | None = None
-    languages: list[str] | None = None
-    courts: list[str] | None = None
-    expertise: list[str] | None = None
+    languages: list[LanguageCode] | None = None
+    courts: list[CourtCode] | None = None
+    expertise: list[ExpertiseCode] | None = None
     capacity: int | None = None
     available: bool | None = None
 
 
-@router.get("/representatives", response=list[RepresentativeOut])
+@router.get("/representatives", response={200: list[RepresentativeOut], **ERRORS})
 def representatives(request: HttpRequest) -> list[Any]:
     return list(selectors.roster())
 
@@ -117,65 +132,52 @@ def update_representative(request: HttpRequest, representative_id: int, payload:
 
 
 @router.get("/households/{household_id}/hearings", response={200: list[HearingOut], **ERRORS})
-def hearings(request: HttpRequest, household_id: str) -> list[Any]:
-    return list(get_household(request.auth, household_id).hearings.all())
+def hearings(request: HttpRequest, household_id: UUIDText) -> list[dict[str, Any]]:
+    found = selectors.hearings_of(request.auth, household_id)
+    return disclose_many(actor_from_request(request, "api"), HEARINGS_API, found)
 
 
 @router.post("/households/{household_id}/hearings", response={201: HearingOut, **ERRORS})
-def add_hearing(request: HttpRequest, household_id: str, payload: HearingIn) -> Status:
-    household = get_household(request.auth, household_id, for_write=True)
+def add_hearing(request: HttpRequest, household_id: UUIDText, payload: HearingIn) -> Status:
+    household = selectors.get_legal_case(request.auth, household_id, Verb.WRITE)
     data = payload.model_dump()
     data["person_id"] = str(payload.person_id) if payload.person_id else None
-    return Status(201, services.add_hearing(actor_from_request(request, "api"), household, data))
+    actor = actor_from_request(request, "api")
+    made = services.add_hearing(actor, household, data)
+    return Status(201, disclose_one(actor, HEARINGS_API, made.id))
 
 
 @router.get("/households/{household_id}/deadlines", response={200: list[DeadlineOut], **ERRORS})
-def deadlines(request: HttpRequest, household_id: str) -> list[dict[str, Any]]:
-    household = get_household(request.auth, household_id)
-    return [
-        {
-            "person_id": p.id,
-            "arrival_date": p.arrival_date,
-            "asylum_filing_deadline": asylum_filing_deadline(p.arrival_date),
-        }
-        for p in household.members.all()
-        if p.arrival_date
-    ]
+def deadlines(request: HttpRequest, household_id: UUIDText) -> list[dict[str, Any]]:
+    found = selectors.deadline_persons(request.auth, household_id)
+    return disclose_many(actor_from_request(request, "api"), DEADLINES_API, found)
 
 
 @router.post("/households/{household_id}/offers", response={201: OfferOut, **ERRORS})
-def offer(request: HttpRequest, household_id: str, payload: OfferIn) -> Status:
-    household = get_household(request.auth, household_id, for_write=True)
-    made = services.offer_representation(actor_from_request(request, "api"), household, payload.representative_id)
-    return Status(201, _offer(made))
+def offer(request: HttpRequest, household_id: UUIDText, payload: OfferIn) -> Status:
+    household = selectors.get_legal_case(request.auth, household_id, Verb.WRITE)
+    actor = actor_from_request(request, "api")
+    made = services.offer_representation(actor, household, payload.representative_id)
+    return Status(201, _offer_out(disclose_one(actor, OFFERS_API, made.id)))
 
 
-def _offer(representation: Any) -> dict[str, Any]:  # noqa: ANN401
-    return {
-        "id": representation.id,
-        "household_id": representation.household_id,
-        "registration_code": representation.household.display_code,
-        "status": representation.status,
-        "parties": selectors.conflict_check_names(representation),
-    }
+def _offer_out(offer: dict[str, Any]) -> dict[str, Any]:
+    """The disclosed offer with its parties as a list of names (the OfferOut shape)."""
+    return {**offer, "parties": [party["full_name"] for party in offer["parties"]]}
 
 
-@router.get("/offers", response=list[OfferOut])
+@router.get("/offers", response={200: list[OfferOut], **ERRORS})
 def my_offers(request: HttpRequest) -> list[dict[str, Any]]:
-    offers = list(selectors.offers_for(request.auth))
-    services.record_conflict_check_reads(actor_from_request(request, "api"), offers)
-    return [_offer(o) for o in offers]
+    offers = disclose_many(actor_from_request(request, "api"), OFFERS_API, selectors.offers_for(request.auth))
+    return [_offer_out(o) for o in offers]
 
 
 @router.post("/offers/{representation_id}/respond", response={200: OfferOut, **ERRORS})
 def respond(request: HttpRequest, representation_id: int, payload: ResponseIn) -> dict[str, Any]:
-    made = selectors.get_offer(request.auth, representation_id)
+    made = selectors.get_offer_to_answer(request.auth, representation_id)
+    actor = actor_from_request(request, "api")
     answered = services.respond_to_offer(
-        actor_from_request(request, "api"),
-        made,
-        payload.accept,
-        payload.reason,
-        payload.g28_filed_on,
-        payload.eoir28_filed_on,
+        actor, made, payload.accept, payload.reason, payload.g28_filed_on, payload.eoir28_filed_on
     )
-    return {**_offer(answered), "parties": []}
+    # Once answered, the conflict check is over: the parties are no longer shown.
+    return {**disclose_one(actor, OFFER_ANSWERED, answered.id), "parties": []}

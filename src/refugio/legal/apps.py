@@ -5,3 +5,6 @@ class LegalConfig(AppConfig):
     name = "refugio.legal"
     label = "legal"
     verbose_name = "Legal representation"
+
+    def ready(self) -> None:
+        from refugio.legal import signals  # noqa: F401  (connects the receivers)

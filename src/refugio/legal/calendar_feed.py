@@ -4,19 +4,49 @@ registration code, court and hearing type, never names."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from icalendar import Calendar, Event
 
+from refugio.accounts.models import Role
+from refugio.accounts.selectors import CASE_READ_ROLES, organisation_ids_for
 from refugio.legal.models import CalendarFeed, Hearing, Representation, RepresentationStatus
 from refugio.people.models import Household, SharingGrant
-from refugio.people.vocabulary import COURTS
+from refugio.people.selectors import visible_households
 
 COURT_ZONE = ZoneInfo("America/Los_Angeles")
 
 
+def feed_reader(feed: CalendarFeed) -> AbstractBaseUser | None:
+    """The user whose access the feed carries, while they still have it (decided at every request, so a
+    feed dies with the account, the membership or the role): a representative's feed is read as the
+    representative's user, still active and still holding a case role in the representative's
+    organisation; an organisation's feed as the admin who made it, still active and still its admin."""
+    if feed.revoked_at is not None:
+        return None
+    if feed.representative_id:
+        representative = feed.representative
+        user = representative.user
+        if user is None or user.pk != feed.created_by_id:
+            return None
+        allowed = organisation_ids_for(user, CASE_READ_ROLES)  # empty for an inactive user
+        return user if representative.organisation_id in allowed else None
+    user = feed.created_by
+    if user is None or feed.organisation_id not in organisation_ids_for(user, {Role.ORG_ADMIN}):
+        return None
+    return user
+
+
 def hearings_for_feed(feed: CalendarFeed) -> QuerySet[Hearing]:
+    """Recent and coming hearings of the feed's cases that its reader may still see (visible_households):
+    a revoked or expired grant takes its hearings out of the feed at once."""
+    reader = feed_reader(feed)
+    if reader is None:
+        return Hearing.objects.none()
     if feed.representative_id:
         households = Representation.objects.filter(
             representative_id=feed.representative_id, status=RepresentationStatus.ACCEPTED
@@ -27,27 +57,30 @@ def hearings_for_feed(feed: CalendarFeed) -> QuerySet[Hearing]:
             Q(owner_id=feed.organisation_id) | Q(id__in=shared.values("household_id"))
         ).values("id")
     since = dt.date.today() - dt.timedelta(days=30)
-    return Hearing.objects.filter(household_id__in=households, date__gte=since).select_related("household")
+    return Hearing.objects.filter(
+        household_id__in=households,
+        household__in=visible_households(reader),
+        date__gte=since,
+    ).select_related("household")
 
 
-def render(feed: CalendarFeed) -> bytes:
+def render(hearings: Iterable[Mapping[str, Any]]) -> bytes:
+    """The feed of hearings already disclosed (refugio.legal.surfaces.CALENDAR_FEED projections)."""
     calendar = Calendar()
     calendar.add("prodid", "-//Refugio//hearings//EN")
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", "Refugio hearings")
-    for hearing in hearings_for_feed(feed):
+    for hearing in hearings:
         event = Event()
-        event.add("uid", f"{hearing.id}@refugio")
-        event.add("summary", f"{hearing.get_kind_display()} · {hearing.household.display_code}")
-        event.add(
-            "location", COURTS.get(hearing.court, hearing.court) + (" (remote)" if hearing.mode == "remote" else "")
-        )
-        if hearing.time:
-            start = dt.datetime.combine(hearing.date, hearing.time, tzinfo=COURT_ZONE)
+        event.add("uid", f"{hearing['id']}@refugio")
+        event.add("summary", f"{hearing['kind_label']} · {hearing['registration_code']}")
+        event.add("location", hearing["court_label"] + (" (remote)" if hearing["mode"] == "remote" else ""))
+        if hearing["time"]:
+            start = dt.datetime.combine(hearing["date"], hearing["time"], tzinfo=COURT_ZONE)
             event.add("dtstart", start)
             event.add("dtend", start + dt.timedelta(hours=1))
         else:
-            event.add("dtstart", hearing.date)
+            event.add("dtstart", hearing["date"])
         event.add("dtstamp", dt.datetime.now(dt.UTC))
         calendar.add_component(event)
     return calendar.to_ical()

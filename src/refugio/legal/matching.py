@@ -139,64 +139,6 @@ def match(cases: Sequence[Case], attorneys: Sequence[Attorney]) -> MatchResult:
     )
 
 
-def verify(cases: Sequence[Case], attorneys: Sequence[Attorney], matches: Sequence[tuple[str, str]]) -> int:
-    """Check a matching is feasible (compatible, within capacity, each case once); return its weight."""
-    case_by_id = {c.case_id: c for c in cases}
-    attorney_by_id = {a.attorney_id: a for a in attorneys}
-    load: dict[str, int] = defaultdict(int)
-    seen: set[str] = set()
-    total = 0
-    for case_id, attorney_id in matches:
-        case, attorney = case_by_id[case_id], attorney_by_id[attorney_id]
-        if case_id in seen:
-            raise ValueError(f"case {case_id} matched twice")
-        seen.add(case_id)
-        if not compatible(case.languages, case.court, case.needs, attorney):
-            raise ValueError(f"case {case_id} is not compatible with attorney {attorney_id}")
-        load[attorney_id] += 1
-        if load[attorney_id] > attorney.capacity:
-            raise ValueError(f"attorney {attorney_id} is over capacity")
-        total += case.weight
-    return total
-
-
-def reference_optimum(cases: Sequence[Case], attorneys: Sequence[Attorney]) -> int:
-    """The optimum weight from a second, independent min-cost flow over individual cases and individual
-    attorneys (each case its own node with its own weight; each attorney its own node and capacity).
-    Cases of one compatibility class meet their attorneys through one hub node, which keeps the
-    network small without changing which pairs are allowed. Used by the benchmark and the tests."""
-    hubs: dict[tuple[frozenset[str], str, frozenset[str]], int] = {}
-    for case in cases:
-        hubs.setdefault((case.languages, case.court, case.needs), len(hubs))
-    source, sink = 0, 1
-    first_case = 2
-    first_hub = first_case + len(cases)
-    first_attorney = first_hub + len(hubs)
-    tails, heads, caps, costs = [], [], [], []
-    for index, case in enumerate(cases):
-        tails += [source, first_case + index]
-        heads += [first_case + index, first_hub + hubs[(case.languages, case.court, case.needs)]]
-        caps += [1, 1]
-        costs += [-case.weight, 0]
-    for (languages, court, needs), hub in hubs.items():
-        for index, attorney in enumerate(attorneys):
-            if compatible(languages, court, needs, attorney):
-                tails.append(first_hub + hub)
-                heads.append(first_attorney + index)
-                caps.append(attorney.capacity)
-                costs.append(0)
-    for index, attorney in enumerate(attorneys):
-        tails.append(first_attorney + index)
-        heads.append(sink)
-        caps.append(attorney.capacity)
-        costs.append(0)
-    tails.append(source)
-    heads.append(sink)
-    caps.append(len(cases))
-    costs.append(0)
-    return -int(_solve(tails, heads, caps, costs, first_attorney + len(attorneys), len(cases)).optimal_cost())
-
-
 def _solve(
     tails: list[int], heads: list[int], caps: list[int], costs: list[int], nodes: int, units: int
 ) -> min_cost_flow.SimpleMinCostFlow:

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from refugio.encryption import EncryptedTextField
+
 
 class RepresentativeKind(models.TextChoices):
     ATTORNEY = "attorney", _("Attorney")
@@ -66,7 +68,7 @@ class Representation(models.Model):
     offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     offered_at = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.TextField(blank=True)
+    decline_reason = EncryptedTextField(blank=True)
     g28_filed_on = models.DateField(null=True, blank=True, help_text="Form G-28 (DHS)")
     eoir28_filed_on = models.DateField(null=True, blank=True, help_text="Form EOIR-28 (immigration court)")
 

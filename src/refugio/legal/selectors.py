@@ -1,4 +1,9 @@
-"""Reads for legal representation. Case access still comes from people.selectors.visible_households."""
+"""Reads for legal representation: who may see or change the legal data of a case (hearings,
+representation, deadlines), the roster, suggestions, offers and the calendar.
+
+Legal visibility follows the people rule (a household owned by, or shared by a live grant with, an
+organisation of the user) but with the roles accounts.rules gives for Subject.LEGAL: shelter staff
+read legal data shared with them and never change it."""
 
 from __future__ import annotations
 
@@ -6,13 +11,15 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Count, Q, QuerySet
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from refugio.accounts.models import Role
-from refugio.accounts.selectors import SHARE_ROLES, organisation_ids_for
+from refugio.accounts.rules import Subject, Verb
+from refugio.accounts.selectors import organisation_ids_for, organisations_where
+from refugio.core.errors import NotFound, PermissionDenied
 from refugio.legal import matching
-from refugio.legal.deadlines import uncovered
 from refugio.legal.models import (
     OPEN_REPRESENTATION,
     CalendarFeed,
@@ -22,8 +29,7 @@ from refugio.legal.models import (
     Representative,
     RepresentativeKind,
 )
-from refugio.people.models import Household
-from refugio.people.selectors import visible_households
+from refugio.people.models import Household, Person, SharingGrant
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -42,7 +48,7 @@ def editable_representative(user: User, representative_id: int) -> Representativ
             id=representative_id, organisation_id__in=organisation_ids_for(user, {Role.ORG_ADMIN})
         )
     except Representative.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFound from exc
 
 
 def my_roster_entry(user: User) -> Representative | None:
@@ -62,32 +68,98 @@ def get_my_feed(user: User, feed_id: int) -> CalendarFeed:
     try:
         return my_feeds(user).get(id=feed_id)
     except CalendarFeed.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFound from exc
 
 
-def visible_hearings(user: User) -> QuerySet[Hearing]:
-    return Hearing.objects.filter(household__in=visible_households(user)).select_related("household", "interpreter")
+def legal_households(user: User, verb: Verb = Verb.READ) -> QuerySet[Household]:
+    """Households whose legal data the user may `verb`: owned by, or shared by a live grant with, an
+    organisation in which accounts.rules gives them that verb on Subject.LEGAL."""
+    org_ids = organisations_where(user, Subject.LEGAL, verb)
+    if not org_ids:
+        return Household.objects.none()
+    shared = SharingGrant.objects.filter(SharingGrant.live_q(), organisation_id__in=org_ids).values("household_id")
+    return Household.objects.filter(Q(owner_id__in=org_ids) | Q(id__in=shared))
+
+
+def get_legal_case(user: User, household_id: object, verb: Verb = Verb.READ) -> Household:
+    """A household, for its legal data. NotFound when the user may not see it (whether it exists or not);
+    PermissionDenied when they may see it but not `verb` it (shelter staff never change legal data)."""
+    try:
+        household = legal_households(user).select_related("owner").get(pk=household_id)
+    except (Household.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
+        raise NotFound from exc
+    if verb != Verb.READ and not legal_households(user, verb).filter(pk=household.pk).exists():
+        raise PermissionDenied(_("You can read this case's legal information but not change it."))
+    return household
+
+
+def visible_hearings(user: User, verb: Verb = Verb.READ) -> QuerySet[Hearing]:
+    """Hearings of the cases whose legal data the user may `verb`, with whether each case is represented."""
+    accepted = Representation.objects.filter(
+        household_id=OuterRef("household_id"), status=RepresentationStatus.ACCEPTED
+    )
+    return (
+        Hearing.objects.filter(household__in=legal_households(user, verb))
+        .select_related("household", "interpreter")
+        .annotate(represented=Exists(accepted))
+    )
+
+
+def hearings_of(user: User, household_id: object) -> QuerySet[Hearing]:
+    """The hearings of one case; NotFound if the user may not see its legal data."""
+    return visible_hearings(user).filter(household=get_legal_case(user, household_id))
+
+
+def visible_deadline_persons(user: User, verb: Verb = Verb.READ) -> QuerySet[Person]:
+    return Person.objects.filter(household__in=legal_households(user, verb)).select_related("household")
+
+
+def deadline_persons(user: User, household_id: object) -> list[Person]:
+    """Members of one case with an arrival date (the asylum filing deadline runs from it)."""
+    household = get_legal_case(user, household_id)
+    return [
+        p for p in visible_deadline_persons(user).filter(household=household).order_by("created_at") if p.arrival_date
+    ]
+
+
+def _with_parties(representations: QuerySet[Representation]) -> QuerySet[Representation]:
+    return representations.select_related("household", "representative").prefetch_related(
+        Prefetch("household__members", queryset=Person.objects.order_by("created_at"))
+    )
+
+
+def visible_representations(user: User, verb: Verb = Verb.READ) -> QuerySet[Representation]:
+    """Representations of cases whose legal data the user may `verb`, and those offered to the user as the
+    representative on the roster (the conflict check comes before the case is shared)."""
+    if not user.is_authenticated:
+        return Representation.objects.none()
+    mine = Q(
+        representative__user=user, representative__organisation_id__in=organisations_where(user, Subject.LEGAL, verb)
+    )
+    return _with_parties(Representation.objects.filter(Q(household__in=legal_households(user, verb)) | mine))
 
 
 def offers_for(user: User) -> QuerySet[Representation]:
     """Representation offered to this user, as the representative on the roster."""
     if not user.is_authenticated:
         return Representation.objects.none()
-    return Representation.objects.filter(representative__user=user, status=RepresentationStatus.OFFERED).select_related(
-        "household", "representative"
-    )
+    return _with_parties(Representation.objects.filter(representative__user=user, status=RepresentationStatus.OFFERED))
 
 
 def get_offer(user: User, representation_id: int) -> Representation:
     try:
-        return offers_for(user).get(id=representation_id)
+        offer = offers_for(user).get(id=representation_id)
     except Representation.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFound from exc
+    return offer
 
 
-def conflict_check_names(representation: Representation) -> list[str]:
-    """Names of the parties only: enough to check for a conflict of interest, nothing else."""
-    return [p.full_name for p in representation.household.members.all()]
+def get_offer_to_answer(user: User, representation_id: int) -> Representation:
+    """An offer to this user (NotFound otherwise) that their role lets them answer (PermissionDenied)."""
+    offer = get_offer(user, representation_id)
+    if offer.representative.organisation_id not in organisations_where(user, Subject.LEGAL, Verb.WRITE):
+        raise PermissionDenied(_("Your role does not allow you to take on cases."))
+    return offer
 
 
 def _case_for(household: Household) -> matching.Case | None:
@@ -112,15 +184,10 @@ class Suggestion:
     household: Household
     representative: Representative
 
-    @property
-    def next_hearing(self) -> dt.date | None:
-        dates = [p.next_hearing_date for p in self.household.members.all() if p.next_hearing_date]
-        return min(dates, default=None)
-
 
 def suggestions(user: User, limit: int = 200) -> list[Suggestion]:
     """Optimal matches of the coordinator's unrepresented cases to available roster capacity."""
-    org_ids = organisation_ids_for(user, SHARE_ROLES)
+    org_ids = organisations_where(user, Subject.LEGAL, Verb.SHARE)
     if not org_ids:
         return []
     households = (
@@ -154,22 +221,6 @@ def suggestions(user: User, limit: int = 200) -> list[Suggestion]:
     return found[:limit]
 
 
-@dataclass(frozen=True)
-class CalendarRow:
-    hearing: Hearing
-    missing: list[str]
-
-
-def calendar(user: User, today: dt.date, days: int = 120) -> list[CalendarRow]:
-    hearings = visible_hearings(user).filter(date__gte=today, date__lte=today + dt.timedelta(days=days))
-    represented = set(
-        Representation.objects.filter(
-            status=RepresentationStatus.ACCEPTED, household__in=hearings.values("household")
-        ).values_list("household_id", flat=True)
-    )
-    return [
-        CalendarRow(
-            h, uncovered(h.date, today, h.household_id in represented, bool(h.language), h.interpreter_id is not None)
-        )
-        for h in hearings
-    ]
+def calendar(user: User, today: dt.date, days: int = 120) -> QuerySet[Hearing]:
+    """Hearings of the coming months in the cases the user may see."""
+    return visible_hearings(user).filter(date__gte=today, date__lte=today + dt.timedelta(days=days))

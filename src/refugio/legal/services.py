@@ -12,10 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Membership, Role
+from refugio.accounts.models import Membership, Organisation, OrganisationKind, Role
 from refugio.accounts.selectors import SHARE_ROLES, organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
+from refugio.legal import calendar_feed
 from refugio.legal.deadlines import reminders_due, uncovered
 from refugio.legal.models import (
     OPEN_REPRESENTATION,
@@ -31,9 +32,9 @@ from refugio.legal.models import (
     RepresentativeKind,
 )
 from refugio.people.models import Household
-from refugio.people.services import PermissionDenied, grant_access, record_persons_read
+from refugio.people.services import PermissionDenied, check_can_share_with, grant_access
 from refugio.people.validation import ValidationFailed
-from refugio.people.vocabulary import COURTS, LANGUAGES
+from refugio.people.vocabulary import COURTS, LANGUAGES, ConsentPurpose
 
 FEED_PREFIX = "cal_"
 
@@ -54,6 +55,11 @@ def offer_representation(actor: Actor, household: Household, representative_id: 
     open_cases = representative.representations.filter(status__in=OPEN_REPRESENTATION).count()
     if open_cases >= representative.capacity:
         raise ValidationFailed({"representative_id": _("This person has no free capacity.")})
+    if representative.organisation_id != household.owner_id:
+        # The offer already shows the parties' names to another organisation: the sharing rule applies now.
+        problems = check_can_share_with(household, representative.organisation_id, ConsentPurpose.LEGAL_REFERRAL)
+        if problems:
+            raise ValidationFailed({"representative_id": problems["organisation_id"]})
     try:
         with transaction.atomic():
             offer = Representation.objects.create(
@@ -66,14 +72,6 @@ def offer_representation(actor: Actor, household: Household, representative_id: 
     except IntegrityError as exc:
         raise ValidationFailed({"representative_id": _("This case is already offered to this person.")}) from exc
     return offer
-
-
-CONFLICT_CHECK_FIELDS = ("given_names", "first_family_name", "second_family_name")
-
-
-def record_conflict_check_reads(actor: Actor, offers: list[Representation]) -> None:
-    """The party names shown for a conflict check are a read of personal data, and audited as one."""
-    record_persons_read(actor, [p for o in offers for p in o.household.members.all()], CONFLICT_CHECK_FIELDS)
 
 
 def respond_to_offer(
@@ -111,20 +109,9 @@ def respond_to_offer(
                 locked.representative.organisation_id,
                 "Legal representation",
                 now + dt.timedelta(days=730),
+                consented_for=ConsentPurpose.LEGAL_REFERRAL,
             )
     return locked
-
-
-def record_filings(actor: Actor, representation: Representation, changes: dict[str, Any]) -> Representation:
-    with transaction.atomic():
-        for name in ("g28_filed_on", "eoir28_filed_on"):
-            if name in changes:
-                setattr(representation, name, changes[name])
-        representation.save()
-        record(
-            actor, Action.UPDATE, [_touch(representation.household, "representation", representation.id, list(changes))]
-        )
-    return representation
 
 
 def add_hearing(actor: Actor, household: Household, data: dict[str, Any]) -> Hearing:
@@ -191,6 +178,9 @@ def save_representative(
     """Org admins keep their own organisation's roster."""
     if organisation_id not in organisation_ids_for(actor.user, {Role.ORG_ADMIN}):
         raise PermissionDenied(_("Only organisation administrators can change the roster."))
+    if Organisation.objects.filter(id=organisation_id, kind=OrganisationKind.AGENCY).exists():
+        # An agency on the roster would receive whole households when it accepts a case.
+        raise PermissionDenied(_("Agencies do not keep a roster of representatives."))
     errors: dict[str, str] = {}
     name = " ".join(str(data.get("name", representative.name if representative else "")).split())
     if not name:
@@ -257,17 +247,31 @@ def create_feed(
 
 
 def feed_for_token(raw: str) -> CalendarFeed | None:
+    """The live feed of this token, while the user whose access it carries still has it; else None (404)."""
     if not raw.startswith(FEED_PREFIX):
         return None
-    return (
+    feed = (
         CalendarFeed.objects.filter(digest=_feed_digest(raw), revoked_at__isnull=True)
-        .select_related("representative", "organisation")
+        .select_related("representative__user", "organisation", "created_by")
         .first()
     )
+    if feed is None or calendar_feed.feed_reader(feed) is None:
+        return None
+    return feed
 
 
 def revoke_feed(actor: Actor, feed: CalendarFeed) -> None:
     CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+
+def revoke_dead_feeds(user_id: int) -> int:
+    """Revoke the live feeds a user made that no longer carry any access (a membership ended, the account
+    was deactivated), so their URLs stay dead even if access comes back. Returns how many."""
+    feeds = CalendarFeed.objects.filter(created_by_id=user_id, revoked_at__isnull=True).select_related(
+        "representative__user", "created_by"
+    )
+    dead = [feed.pk for feed in feeds if calendar_feed.feed_reader(feed) is None]
+    return CalendarFeed.objects.filter(pk__in=dead, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def send_hearing_notices(today: dt.date) -> int:

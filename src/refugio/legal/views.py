@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,30 +13,59 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from refugio.accounts.models import Role
+from refugio.accounts.rules import Verb
 from refugio.accounts.selectors import organisation_ids_for
-from refugio.audit.request import actor_from_request
+from refugio.audit.request import actor_from_request, client_ip
+from refugio.audit.services import Actor
+from refugio.disclosure import disclose_many, disclose_one
 from refugio.legal import calendar_feed, selectors, services
 from refugio.legal.forms import HearingForm, ResponseForm
+from refugio.legal.models import Representative
+from refugio.legal.surfaces import CALENDAR_FEED, CALENDAR_PAGE, OFFERS_PAGE, SUGGESTIONS_PAGE
 from refugio.people.forms import add_service_errors
-from refugio.people.selectors import get_household
 from refugio.people.services import PermissionDenied
+from refugio.people.surfaces import HOUSEHOLD_HEADING
 from refugio.people.validation import ValidationFailed
+
+
+def _representative(r: Representative) -> dict[str, Any]:
+    """A roster entry for a page: staff data about the representative, nothing about the people served."""
+    return {
+        "id": r.id,
+        "name": r.name,
+        "kind_label": r.get_kind_display(),
+        "organisation": r.organisation.name,
+        "languages": r.languages,
+        "courts": r.courts,
+        "expertise": r.expertise,
+        "open_cases": getattr(r, "open_cases", None),
+        "capacity": r.capacity,
+        "available": r.available,
+    }
 
 
 @login_required
 def roster_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "legal/roster.html", {"roster": selectors.roster()})
+    return render(request, "legal/roster.html", {"roster": [_representative(r) for r in selectors.roster()]})
 
 
 @login_required
 def suggestions_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "legal/suggestions.html", {"suggestions": selectors.suggestions(request.user)})
+    found = selectors.suggestions(request.user)
+    shown = disclose_many(actor_from_request(request, "web"), SUGGESTIONS_PAGE, [s.household for s in found])
+    cases = {case["id"]: case for case in shown}
+    rows = [
+        {"case": cases[s.household.id], "representative": _representative(s.representative)}
+        for s in found
+        if s.household.id in cases
+    ]
+    return render(request, "legal/suggestions.html", {"suggestions": rows})
 
 
 @login_required
 @require_POST
 def offer(request: HttpRequest, household_id: str) -> HttpResponse:
-    household = get_household(request.user, household_id, for_write=True)
+    household = selectors.get_legal_case(request.user, household_id, Verb.WRITE)
     try:
         services.offer_representation(
             actor_from_request(request, "web"), household, int(request.POST.get("representative_id", "0") or 0)
@@ -48,15 +79,14 @@ def offer(request: HttpRequest, household_id: str) -> HttpResponse:
 
 @login_required
 def offers_page(request: HttpRequest) -> HttpResponse:
-    offers = [(o, selectors.conflict_check_names(o)) for o in selectors.offers_for(request.user)]
-    services.record_conflict_check_reads(actor_from_request(request, "web"), [o for o, _names in offers])
+    offers = disclose_many(actor_from_request(request, "web"), OFFERS_PAGE, selectors.offers_for(request.user))
     return render(request, "legal/offers.html", {"offers": offers, "form": ResponseForm()})
 
 
 @login_required
 @require_POST
 def respond(request: HttpRequest, representation_id: int) -> HttpResponse:
-    offer_ = selectors.get_offer(request.user, representation_id)
+    offer_ = selectors.get_offer_to_answer(request.user, representation_id)
     form = ResponseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose accept or decline."))
@@ -80,32 +110,38 @@ def respond(request: HttpRequest, representation_id: int) -> HttpResponse:
 
 @login_required
 def hearing_add(request: HttpRequest, household_id: str) -> HttpResponse:
-    household = get_household(request.user, household_id, for_write=True)
+    actor = actor_from_request(request, "web")
+    household = selectors.get_legal_case(request.user, household_id, Verb.WRITE)
     form = HearingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_hearing(actor_from_request(request, "web"), household, form.cleaned_data)
+            services.add_hearing(actor, household, form.cleaned_data)
         except ValidationFailed as exc:
             add_service_errors(form, exc.fields)
         else:
             messages.success(request, _("Hearing added."))
             return redirect("legal:calendar")
+    heading = disclose_one(actor, HOUSEHOLD_HEADING, household.id)
     return render(
-        request, "people/household_form.html", {"forms": [form], "household": household, "title": _("Add a hearing")}
+        request, "people/household_form.html", {"forms": [form], "household": heading, "title": _("Add a hearing")}
     )
 
 
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    representative = selectors.my_roster_entry(request.user)
+    on_roster = selectors.my_roster_entry(request.user) is not None
     org_admin_of = organisation_ids_for(request.user, {Role.ORG_ADMIN})
-    feeds = selectors.my_feeds(request.user)
+    feeds = [
+        {"id": f.id, "prefix": f.prefix, "mine": f.representative_id is not None}
+        for f in selectors.my_feeds(request.user)
+    ]
+    hearings = selectors.calendar(request.user, timezone.localdate())
     return render(
         request,
         "legal/calendar.html",
         {
-            "rows": selectors.calendar(request.user, timezone.localdate()),
-            "representative": representative,
+            "rows": disclose_many(actor_from_request(request, "web"), CALENDAR_PAGE, hearings),
+            "representative": on_roster,
             "can_org_feed": bool(org_admin_of),
             "feeds": feeds,
             "new_feed_url": request.session.pop("new_feed_url", None),
@@ -148,6 +184,9 @@ def ical(request: HttpRequest, token: str) -> HttpResponse:
     feed = services.feed_for_token(token)
     if feed is None:
         raise Http404
-    response = HttpResponse(calendar_feed.render(feed), content_type="text/calendar; charset=utf-8")
+    # Read as the user whose access the feed carries, under their rights of today, and audited as theirs.
+    owner = Actor(calendar_feed.feed_reader(feed), "feed", client_ip(request))
+    events = disclose_many(owner, CALENDAR_FEED, calendar_feed.hearings_for_feed(feed))
+    response = HttpResponse(calendar_feed.render(events), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     return response

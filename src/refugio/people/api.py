@@ -10,16 +10,33 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import ConfigDict, Field
 
+from refugio.api_types import (
+    ConsentMethodCode,
+    ConsentPurposeCode,
+    CourtCode,
+    CourtCodeOrBlank,
+    DateText,
+    HouseholdStatusCode,
+    LanguageCode,
+    NationalityCodeOrBlank,
+    PartialDate,
+    RelationshipCode,
+    SexCodeOrBlank,
+    TZDatetime,
+    UUIDText,
+    VulnerabilityCode,
+)
 from refugio.audit.request import actor_from_request
+from refugio.disclosure import disclose_many, disclose_one
 from refugio.people import selectors, services
-from refugio.people.serializers import (
-    HOUSEHOLD_DETAIL_FIELDS,
-    HOUSEHOLD_SUMMARY_FIELDS,
-    PERSON_DETAIL_FIELDS,
-    PERSON_SUMMARY_FIELDS,
-    household_detail,
-    household_summary,
-    person_detail,
+from refugio.people.surfaces import (
+    HOUSEHOLD_CONSENTS,
+    HOUSEHOLD_DETAIL,
+    HOUSEHOLD_GRANTS,
+    HOUSEHOLD_MEMBERS,
+    HOUSEHOLD_SUMMARY,
+    PERSON_DETAIL,
+    grant_view,
 )
 
 router = Router(tags=["households"])
@@ -33,17 +50,17 @@ class PersonIn(Strict):
     given_names: str | None = None
     first_family_name: str | None = None
     second_family_name: str | None = None
-    date_of_birth: str | None = Field(None, description="YYYY-MM-DD, YYYY-MM or YYYY")
+    date_of_birth: PartialDate | None = Field(None, description="YYYY-MM-DD, YYYY-MM or YYYY")
     date_of_birth_estimated: bool | None = None
-    sex: str | None = None
-    nationality: str | None = Field(None, description="ISO 3166-1 alpha-2")
-    languages: list[str] | None = None
-    relationship_to_head: str | None = None
+    sex: SexCodeOrBlank | None = None
+    nationality: NationalityCodeOrBlank | None = Field(None, description="ISO 3166-1 alpha-2")
+    languages: list[LanguageCode] | None = None
+    relationship_to_head: RelationshipCode | None = None
     a_number: str | None = Field(None, description="A followed by 8 or 9 digits")
-    immigration_court: str | None = None
-    arrival_date: str | None = Field(None, description="Last arrival in the United States, YYYY-MM-DD")
-    next_hearing_date: str | None = Field(None, description="YYYY-MM-DD")
-    vulnerabilities: list[str] | None = None
+    immigration_court: CourtCodeOrBlank | None = None
+    arrival_date: DateText | None = Field(None, description="Last arrival in the United States, YYYY-MM-DD")
+    next_hearing_date: DateText | None = Field(None, description="YYYY-MM-DD")
+    vulnerabilities: list[VulnerabilityCode] | None = None
     narrative: str | None = None
     notes: str | None = None
 
@@ -58,7 +75,7 @@ class HouseholdFields(Strict):
     shelter_name: str | None = None
     contact_phone: str | None = None
     contact_whatsapp: bool | None = None
-    preferred_language: str | None = None
+    preferred_language: LanguageCode | None = None
     notes: str | None = None
 
 
@@ -68,8 +85,8 @@ class HouseholdIn(HouseholdFields):
 
 
 class HouseholdPatch(HouseholdFields):
-    status: str | None = None
-    ready_on: str | None = Field(None, description="Ready to enter from, YYYY-MM-DD (documents, health screening)")
+    status: HouseholdStatusCode | None = None
+    ready_on: DateText | None = Field(None, description="Ready to enter from, YYYY-MM-DD (documents, health screening)")
     version: int | None = None
 
 
@@ -85,17 +102,17 @@ class PersonOut(Schema):
     first_family_name: str
     second_family_name: str
     full_name: str
-    date_of_birth: str
+    date_of_birth: PartialDate
     date_of_birth_estimated: bool
-    sex: str
-    nationality: str
-    languages: list[str]
-    relationship_to_head: str
+    sex: SexCodeOrBlank
+    nationality: NationalityCodeOrBlank
+    languages: list[LanguageCode]
+    relationship_to_head: RelationshipCode
     a_number: str
     arrival_date: dt.date | None
-    immigration_court: str
+    immigration_court: CourtCodeOrBlank
     next_hearing_date: dt.date | None
-    vulnerabilities: list[str]
+    vulnerabilities: list[VulnerabilityCode]
     narrative: str
     notes: str
     version: int
@@ -104,32 +121,32 @@ class PersonOut(Schema):
 class HouseholdOut(Schema):
     id: uuid.UUID
     registration_code: str
-    status: str
+    status: HouseholdStatusCode
     owner: OwnerOut
     current_city: str
     in_shelter: bool
     shelter_name: str
     contact_phone: str
     contact_whatsapp: bool
-    preferred_language: str
+    preferred_language: LanguageCode
     notes: str
     ready_on: dt.date | None
     version: int
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: TZDatetime
+    updated_at: TZDatetime
     members: list[PersonOut]
 
 
 class HouseholdSummaryOut(Schema):
     id: uuid.UUID
     registration_code: str
-    status: str
+    status: HouseholdStatusCode
     owner: OwnerOut
     current_city: str
     head_name: str
     member_count: int
     next_hearing_date: dt.date | None
-    created_at: dt.datetime
+    created_at: TZDatetime
 
 
 class HouseholdPage(Schema):
@@ -142,12 +159,12 @@ class HouseholdPage(Schema):
 class HouseholdQuery(Schema):
     q: str = ""
     city: str = ""
-    court: str = ""
-    hearing_from: str = Field("", description="YYYY-MM-DD")
-    hearing_to: str = Field("", description="YYYY-MM-DD")
-    vulnerability: str = ""
-    status: str = ""
-    page: int = Field(1, ge=1)
+    court: CourtCode = ""
+    hearing_from: DateText = Field("", description="YYYY-MM-DD")
+    hearing_to: DateText = Field("", description="YYYY-MM-DD")
+    vulnerability: VulnerabilityCode = ""
+    status: HouseholdStatusCode = ""
+    page: int = Field(1, ge=1, le=100_000)  # bounded: a larger offset overflows the database's integer
     page_size: int = Field(50, ge=1, le=200)
 
 
@@ -157,7 +174,15 @@ class ErrorOut(Schema):
     fields: dict[str, str]
 
 
-ERRORS: dict[int, Any] = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+# Every failure an operation with a token can meet: 400 (a body that is not JSON), 401, 403, 404, 409, 422.
+ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ErrorOut,
+}
 
 
 def _given(schema: Schema, *exclude: str) -> dict[str, Any]:
@@ -170,8 +195,7 @@ def list_households(request: HttpRequest, filters: Query[HouseholdQuery]) -> dic
         request.auth, selectors.parse_household_filter(_given(filters, "page", "page_size"))
     )
     page, envelope = _paged(found, filters)
-    services.record_reads(actor_from_request(request, "api"), page, HOUSEHOLD_SUMMARY_FIELDS, PERSON_SUMMARY_FIELDS)
-    return {"items": [household_summary(h) for h in page], **envelope}
+    return {"items": disclose_many(actor_from_request(request, "api"), HOUSEHOLD_SUMMARY, page), **envelope}
 
 
 def _paged(found: Any, filters: HouseholdQuery) -> tuple[list[Any], dict[str, int]]:  # noqa: ANN401
@@ -181,11 +205,7 @@ def _paged(found: Any, filters: HouseholdQuery) -> tuple[list[Any], dict[str, in
 
 
 def _household_response(request: HttpRequest, household_id: uuid.UUID | str) -> dict[str, Any]:
-    household = selectors.get_household(request.auth, household_id)
-    services.record_reads(
-        actor_from_request(request, "api"), [household], HOUSEHOLD_DETAIL_FIELDS, PERSON_DETAIL_FIELDS
-    )
-    return household_detail(household)
+    return disclose_one(actor_from_request(request, "api"), HOUSEHOLD_DETAIL, household_id)
 
 
 @router.post("/households", response={201: HouseholdOut, **ERRORS})
@@ -200,12 +220,12 @@ def create_household(request: HttpRequest, payload: HouseholdIn) -> Status:
 
 
 @router.get("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
-def read_household(request: HttpRequest, household_id: str) -> dict[str, Any]:
+def read_household(request: HttpRequest, household_id: UUIDText) -> dict[str, Any]:
     return _household_response(request, household_id)
 
 
 @router.patch("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
-def update_household(request: HttpRequest, household_id: str, payload: HouseholdPatch) -> dict[str, Any]:
+def update_household(request: HttpRequest, household_id: UUIDText, payload: HouseholdPatch) -> dict[str, Any]:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     services.update_household(
         actor_from_request(request, "api"), household, _given(payload, "version"), payload.version
@@ -214,14 +234,12 @@ def update_household(request: HttpRequest, household_id: str, payload: Household
 
 
 @router.get("/households/{household_id}/persons", response={200: list[PersonOut], **ERRORS})
-def list_persons(request: HttpRequest, household_id: str) -> list[dict[str, Any]]:
-    household = selectors.get_household(request.auth, household_id)
-    services.record_reads(actor_from_request(request, "api"), [household], (), PERSON_DETAIL_FIELDS)
-    return [person_detail(p) for p in household.members.all()]
+def list_persons(request: HttpRequest, household_id: UUIDText) -> list[dict[str, Any]]:
+    return disclose_one(actor_from_request(request, "api"), HOUSEHOLD_MEMBERS, household_id)["members"]
 
 
 @router.post("/households/{household_id}/persons", response={201: PersonOut, **ERRORS})
-def create_person(request: HttpRequest, household_id: str, payload: PersonIn) -> Status:
+def create_person(request: HttpRequest, household_id: UUIDText, payload: PersonIn) -> Status:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     person = services.add_person(actor_from_request(request, "api"), household, _given(payload))
     return Status(201, _person_response(request, person.id))
@@ -240,23 +258,20 @@ def list_persons_everywhere(request: HttpRequest, filters: Query[HouseholdQuery]
         request.auth, selectors.parse_household_filter(_given(filters, "page", "page_size"))
     )
     page, envelope = _paged(found, filters)
-    services.record_persons_read(actor_from_request(request, "api"), page, PERSON_DETAIL_FIELDS)
-    return {"items": [person_detail(p) for p in page], **envelope}
+    return {"items": disclose_many(actor_from_request(request, "api"), PERSON_DETAIL, page), **envelope}
 
 
 def _person_response(request: HttpRequest, person_id: uuid.UUID | str) -> dict[str, Any]:
-    person = selectors.get_person(request.auth, person_id)
-    services.record_person_read(actor_from_request(request, "api"), person, PERSON_DETAIL_FIELDS)
-    return person_detail(person)
+    return disclose_one(actor_from_request(request, "api"), PERSON_DETAIL, person_id)
 
 
 @router.get("/persons/{person_id}", response={200: PersonOut, **ERRORS})
-def read_person(request: HttpRequest, person_id: str) -> dict[str, Any]:
+def read_person(request: HttpRequest, person_id: UUIDText) -> dict[str, Any]:
     return _person_response(request, person_id)
 
 
 @router.patch("/persons/{person_id}", response={200: PersonOut, **ERRORS})
-def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) -> dict[str, Any]:
+def update_person(request: HttpRequest, person_id: UUIDText, payload: PersonPatch) -> dict[str, Any]:
     person = selectors.get_person(request.auth, person_id, for_write=True)
     services.update_person(actor_from_request(request, "api"), person, _given(payload, "version"), payload.version)
     return _person_response(request, person_id)
@@ -265,7 +280,7 @@ def update_person(request: HttpRequest, person_id: str, payload: PersonPatch) ->
 class GrantIn(Strict):
     organisation_id: int
     purpose: str
-    expires_at: dt.datetime
+    expires_at: TZDatetime
 
 
 class GrantOut(Schema):
@@ -273,49 +288,35 @@ class GrantOut(Schema):
     household_id: uuid.UUID
     organisation: OwnerOut
     purpose: str
-    granted_at: dt.datetime
-    expires_at: dt.datetime
-    revoked_at: dt.datetime | None
+    granted_at: TZDatetime
+    expires_at: TZDatetime
+    revoked_at: TZDatetime | None
     live: bool
 
 
-def _grant(grant: Any) -> dict[str, Any]:  # noqa: ANN401
-    return {
-        "id": grant.id,
-        "household_id": grant.household_id,
-        "organisation": {"id": grant.organisation_id, "name": grant.organisation.name},
-        "purpose": grant.purpose,
-        "granted_at": grant.granted_at,
-        "expires_at": grant.expires_at,
-        "revoked_at": grant.revoked_at,
-        "live": grant.is_live,
-    }
-
-
 @router.get("/households/{household_id}/grants", response={200: list[GrantOut], **ERRORS}, tags=["sharing"])
-def list_grants(request: HttpRequest, household_id: str) -> list[dict[str, Any]]:
-    household = selectors.get_household(request.auth, household_id)
-    return [_grant(g) for g in household.grants.select_related("organisation")]
+def list_grants(request: HttpRequest, household_id: UUIDText) -> list[dict[str, Any]]:
+    return disclose_one(actor_from_request(request, "api"), HOUSEHOLD_GRANTS, household_id)["grants"]
 
 
 @router.post("/households/{household_id}/grants", response={201: GrantOut, **ERRORS}, tags=["sharing"])
-def share_household(request: HttpRequest, household_id: str, payload: GrantIn) -> Status:
+def share_household(request: HttpRequest, household_id: UUIDText, payload: GrantIn) -> Status:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     grant = services.share_household(
         actor_from_request(request, "api"), household, payload.organisation_id, payload.purpose, payload.expires_at
     )
-    return Status(201, _grant(grant))
+    return Status(201, grant_view(grant))
 
 
 @router.post("/grants/{grant_id}/revoke", response={200: GrantOut, **ERRORS}, tags=["sharing"])
 def revoke_grant(request: HttpRequest, grant_id: int) -> dict[str, Any]:
     grant = selectors.get_grant(request.auth, grant_id)
-    return _grant(services.revoke_grant(actor_from_request(request, "api"), grant))
+    return grant_view(services.revoke_grant(actor_from_request(request, "api"), grant))
 
 
 class ConsentIn(Strict):
-    purpose: str
-    method: str
+    purpose: ConsentPurposeCode
+    method: ConsentMethodCode
     person_id: uuid.UUID | None = None
     recipient_id: int | None = None
 
@@ -324,21 +325,20 @@ class ConsentOut(Schema):
     id: int
     household_id: uuid.UUID
     person_id: uuid.UUID | None
-    purpose: str
-    method: str
+    purpose: ConsentPurposeCode
+    method: ConsentMethodCode
     recipient_id: int | None
-    given_at: dt.datetime
-    withdrawn_at: dt.datetime | None
+    given_at: TZDatetime
+    withdrawn_at: TZDatetime | None
 
 
 @router.get("/households/{household_id}/consents", response={200: list[ConsentOut], **ERRORS}, tags=["consent"])
-def list_consents(request: HttpRequest, household_id: str) -> list[Any]:
-    household = selectors.get_household(request.auth, household_id)
-    return list(household.consents.all())
+def list_consents(request: HttpRequest, household_id: UUIDText) -> list[Any]:
+    return disclose_one(actor_from_request(request, "api"), HOUSEHOLD_CONSENTS, household_id)["consents"]
 
 
 @router.post("/households/{household_id}/consents", response={201: ConsentOut, **ERRORS}, tags=["consent"])
-def record_consent(request: HttpRequest, household_id: str, payload: ConsentIn) -> Status:
+def record_consent(request: HttpRequest, household_id: UUIDText, payload: ConsentIn) -> Status:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     consent = services.record_consent(
         actor_from_request(request, "api"),

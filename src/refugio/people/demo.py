@@ -104,9 +104,8 @@ def _share_some(orgs: dict[str, Organisation], users: dict[str, object]) -> None
 def _escalation_line(orgs: dict[str, Organisation], users: dict[str, object]) -> None:
     """Two offices with three tiers of contacts each; the liaisons are their tier-1 contacts."""
     from refugio.escalations.models import AgencyKind, AgencyOffice, Category, Escalation, OfficeContact
-    from refugio.escalations.services import ensure_rules, raise_escalation
+    from refugio.escalations.services import raise_escalation
 
-    ensure_rules()
     offices = {}
     for name, org_name, kind, city, liaison, slug in [
         (

@@ -29,7 +29,7 @@ class Household(models.Model):
     status = models.CharField(max_length=16, choices=HouseholdStatus.choices, default=HouseholdStatus.REGISTERED)
     current_city = models.CharField(max_length=100, db_index=True)
     in_shelter = models.BooleanField(default=False)
-    shelter_name = models.CharField(max_length=200, blank=True)
+    shelter_name = EncryptedTextField(blank=True)  # where someone sleeps: encrypted, never searched
     contact_phone = EncryptedTextField(blank=True)
     contact_phone_index = models.CharField(max_length=64, blank=True, db_index=True)
     contact_whatsapp = models.BooleanField(default=False)
@@ -124,12 +124,24 @@ class Person(models.Model):
 
 
 class PersonVulnerability(models.Model):
+    """A vulnerability of a person. Entered by staff, it counts as confirmed; declared by the household itself
+    (self-registration, the public API), it stays "declared, not yet confirmed" (confirmed_at null) until a
+    caseworker confirms it, and until then it cannot raise the household's triage tier."""
+
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="vulnerability_rows")
     code = models.CharField(max_length=32, choices=Vulnerability.choices)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "code"], name="person_vulnerability_unique")]
         indexes = [models.Index(fields=["code", "person"])]
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 class Consent(models.Model):
@@ -162,7 +174,7 @@ class SharingGrant(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="grants")
     organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="grants")
-    purpose = models.CharField(max_length=300)
+    purpose = EncryptedTextField()  # free text that can describe the person's situation
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     granted_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()

@@ -16,10 +16,10 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from refugio.accounts.selectors import CASE_READ_ROLES, CASE_WRITE_ROLES, organisation_ids_for
+from refugio.core.errors import NotFound
 from refugio.people.models import Consent, DuplicateFlag, Household, Person, PersonVulnerability, SharingGrant
 from refugio.people.registration_code import normalise as normalise_code
 from refugio.people.validation import FieldError, ValidationFailed, a_number_index, clean_a_number, name_key
@@ -44,7 +44,7 @@ def _uuid(value: uuid.UUID | str) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError as exc:
-        raise Http404 from exc
+        raise NotFound from exc
 
 
 def get_household(user: User, household_id: uuid.UUID | str, *, for_write: bool = False) -> Household:
@@ -57,7 +57,7 @@ def get_household(user: User, household_id: uuid.UUID | str, *, for_write: bool 
             .get(id=_uuid(household_id))
         )
     except Household.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFound from exc
 
 
 def get_person(user: User, person_id: uuid.UUID | str, *, for_write: bool = False) -> Person:
@@ -69,7 +69,7 @@ def get_person(user: User, person_id: uuid.UUID | str, *, for_write: bool = Fals
             .get(id=_uuid(person_id))
         )
     except Person.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFound from exc
 
 
 def get_consent(user: User, consent_id: int) -> Consent:
@@ -78,7 +78,7 @@ def get_consent(user: User, consent_id: int) -> Consent:
             id=consent_id, household__in=visible_households(user, for_write=True)
         )
     except Consent.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFound from exc
 
 
 def open_duplicates(user: User) -> QuerySet[DuplicateFlag]:
@@ -93,7 +93,7 @@ def get_duplicate(user: User, flag_id: int) -> DuplicateFlag:
     try:
         return open_duplicates(user).get(id=flag_id)
     except DuplicateFlag.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFound from exc
 
 
 def get_grant(user: User, grant_id: int) -> SharingGrant:
@@ -103,7 +103,7 @@ def get_grant(user: User, grant_id: int) -> SharingGrant:
             id=grant_id, household__in=visible_households(user, for_write=True)
         )
     except SharingGrant.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFound from exc
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,3 @@ def _as_a_number(text: str) -> str:
         return clean_a_number(text)
     except FieldError:
         return ""
-
-
-def live_grants(household: Household) -> QuerySet[SharingGrant]:
-    return household.grants.filter(SharingGrant.live_q()).select_related("organisation")

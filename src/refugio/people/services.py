@@ -7,15 +7,17 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Organisation, OrganisationKind
+from refugio.accounts.models import Organisation, OrganisationKind, Role
 from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
+from refugio.core.errors import PermissionDenied, VersionConflict
 from refugio.people.duplicates import PersonRecord, match_reason
 from refugio.people.models import (
     Consent,
@@ -27,6 +29,7 @@ from refugio.people.models import (
     SharingGrant,
 )
 from refugio.people.registration_code import new_code
+from refugio.people.signals import send_household_changed
 from refugio.people.validation import (
     HOUSEHOLD_FIELDS,
     HOUSEHOLD_REQUIRED,
@@ -39,14 +42,6 @@ from refugio.people.validation import (
     phone_index,
 )
 from refugio.people.vocabulary import ConsentMethod, ConsentPurpose, Relationship
-
-
-class PermissionDenied(Exception):
-    """The user may see the object but not do this to it."""
-
-
-class VersionConflict(Exception):
-    """Someone else changed the record since it was read; nothing was overwritten."""
 
 
 def _household_touch(household: Household, fields: Iterable[str]) -> Touch:
@@ -83,11 +78,18 @@ def _apply_person(person: Person, cleaned: dict[str, Any]) -> list[str] | None:
     return cleaned.get("vulnerabilities")
 
 
-def _set_vulnerabilities(person: Person, codes: list[str]) -> None:
+def _set_vulnerabilities(person: Person, codes: list[str], confirmed_by: int | None) -> None:
+    """Keep the rows still listed as they are (a declared one stays declared); new ones are confirmed by
+    `confirmed_by` (a staff member entering them), or only declared when it is None."""
     PersonVulnerability.objects.filter(person=person).exclude(code__in=codes).delete()
     existing = set(PersonVulnerability.objects.filter(person=person).values_list("code", flat=True))
+    confirmed_at = timezone.now() if confirmed_by is not None else None
     PersonVulnerability.objects.bulk_create(
-        [PersonVulnerability(person=person, code=c) for c in codes if c not in existing]
+        [
+            PersonVulnerability(person=person, code=c, confirmed_at=confirmed_at, confirmed_by_id=confirmed_by)
+            for c in codes
+            if c not in existing
+        ]
     )
 
 
@@ -95,6 +97,8 @@ def _check_one_head(relationships: Sequence[str], field: str) -> dict[str, str]:
     heads = sum(1 for r in relationships if r == Relationship.HEAD)
     if heads > 1:
         return {field: _("A household has only one head.")}
+    if relationships and heads == 0 and all(relationships):
+        return {field: _("Mark one member as the head of the household.")}
     return {}
 
 
@@ -123,6 +127,11 @@ def check_household(data: dict[str, Any], members: list[dict[str, Any]]) -> tupl
     cleaned_members = []
     if not members:
         errors["members"] = _("Add at least the head of household.")
+    limit = settings.REFUGIO_MAX_HOUSEHOLD_MEMBERS
+    if len(members) > limit:
+        # Before cleaning anyone: checking thousands of people would tie up the server for nothing.
+        errors["members"] = _("A household can have at most %(n)d people.") % {"n": limit}
+        raise ValidationFailed(errors)
     for i, member in enumerate(members):
         member_clean, member_errors = clean_fields(member, PERSON_FIELDS, PERSON_REQUIRED, prefix=f"members.{i}.")
         cleaned_members.append(member_clean)
@@ -140,10 +149,13 @@ def insert_household(
     members: list[dict[str, Any]],
     *,
     source_ref: str = "",
+    self_declared: bool = False,
 ) -> Household:
     """Validate and store a household for an organisation. The caller has decided it may (a staff member's
-    role, or the organisation's public intake)."""
+    role, or the organisation's public intake). Vulnerabilities count as confirmed when a signed-in staff
+    member enters them; `self_declared` (the household registering itself) leaves them declared only."""
     cleaned, cleaned_members = check_household(data, members)
+    confirmed_by = None if self_declared else actor.user_id
     now = timezone.now()
     with transaction.atomic():
         household = Household(
@@ -158,11 +170,12 @@ def insert_household(
         touches = [_household_touch(household, cleaned)]
         people = []
         for member_clean in cleaned_members:
-            person = _create_person(household, member_clean, now)
+            person = _create_person(household, member_clean, now, confirmed_by)
             people.append(person)
             touches.append(_person_touch(person, organisation_id, member_clean))
         record(actor, Action.CREATE, touches, at=now)
         flag_duplicates(household, people)
+        send_household_changed(household.id)
     return household
 
 
@@ -228,6 +241,7 @@ def resolve_duplicate(actor: Actor, flag: DuplicateFlag, same_person: bool) -> D
         locked.save()
         if same_person:
             Person.objects.filter(pk=locked.person_id).update(merged_into=locked.candidate_id)
+            send_household_changed(locked.person.household_id)
         owner = locked.person.household.owner_id
         record(
             actor,
@@ -253,12 +267,12 @@ def _save_with_fresh_code(household: Household, attempts: int = 5) -> None:
                 raise
 
 
-def _create_person(household: Household, cleaned: dict[str, Any], now: dt.datetime) -> Person:
+def _create_person(household: Household, cleaned: dict[str, Any], now: dt.datetime, confirmed_by: int | None) -> Person:
     person = Person(household=household, created_at=now, updated_at=now)
     codes = _apply_person(person, cleaned)
     person.save(force_insert=True)
     if codes:
-        _set_vulnerabilities(person, codes)
+        _set_vulnerabilities(person, codes, confirmed_by)
     return person
 
 
@@ -284,6 +298,7 @@ def update_household(
         locked.updated_at = timezone.now()
         locked.save()
         record(actor, Action.UPDATE, [_household_touch(locked, changed)])
+        send_household_changed(locked.id)
     return locked
 
 
@@ -298,8 +313,9 @@ def add_person(actor: Actor, household: Household, data: dict[str, Any]) -> Pers
         raise ValidationFailed(errors)
     with transaction.atomic():
         Household.objects.select_for_update().filter(pk=household.pk).first()  # one head, even when racing
-        person = _create_person(household, cleaned, timezone.now())
+        person = _create_person(household, cleaned, timezone.now(), actor.user_id)
         record(actor, Action.CREATE, [_person_touch(person, household.owner_id, cleaned)])
+        send_household_changed(household.id)
     return person
 
 
@@ -340,32 +356,37 @@ def update_person(actor: Actor, person: Person, changes: dict[str, Any], expecte
             return locked
         new_codes = _apply_person(locked, {n: cleaned[n] for n in changed})
         if new_codes is not None:
-            _set_vulnerabilities(locked, new_codes)
+            _set_vulnerabilities(locked, new_codes, actor.user_id)
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save()
         record(actor, Action.UPDATE, [_person_touch(locked, person.household.owner_id, changed)])
+        send_household_changed(locked.household_id)
     return locked
 
 
-def record_reads(
-    actor: Actor, households: Iterable[Household], household_fields: Sequence[str], person_fields: Sequence[str] = ()
-) -> None:
-    """Audit that personal data of these households (and their members) was shown to the actor."""
-    touches: list[Touch] = []
-    for household in households:
-        touches.append(_household_touch(household, household_fields))
-        if person_fields:
-            touches.extend(_person_touch(p, household.owner_id, person_fields) for p in household.members.all())
-    record(actor, Action.READ, touches)
+CONFIRM_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER})
 
 
-def record_person_read(actor: Actor, person: Person, fields: Sequence[str]) -> None:
-    record_persons_read(actor, [person], fields)
-
-
-def record_persons_read(actor: Actor, persons: Iterable[Person], fields: Sequence[str]) -> None:
-    record(actor, Action.READ, [_person_touch(p, p.household.owner_id, fields) for p in persons])
+def confirm_vulnerability(actor: Actor, *, person: Person, code: str) -> PersonVulnerability:
+    """A caseworker of the owning organisation confirms a vulnerability the household declared. Audited;
+    the household is rescored in the same transaction. Confirming one already confirmed changes nothing."""
+    owner_id = person.household.owner_id
+    if owner_id not in organisation_ids_for(actor.user, CONFIRM_ROLES):
+        raise PermissionDenied(_("Only the owning organisation's caseworkers can confirm a vulnerability."))
+    with transaction.atomic():
+        row = PersonVulnerability.objects.select_for_update().filter(person=person, code=code).first()
+        if row is None:
+            raise ValidationFailed({"code": _("This person has no such vulnerability recorded.")})
+        if row.confirmed_at is not None:
+            return row
+        row.confirmed_at = timezone.now()
+        row.confirmed_by_id = actor.user_id
+        row.save(update_fields=["confirmed_at", "confirmed_by"])
+        # The field, never the code: the audit trail must not reveal which vulnerability it was.
+        record(actor, Action.UPDATE, [_person_touch(person, owner_id, ["vulnerabilities"])])
+        send_household_changed(person.household_id)
+    return row
 
 
 def share_household(
@@ -374,15 +395,7 @@ def share_household(
     """Share with another organisation. Only the owner's admins and caseworkers may share."""
     if household.owner_id not in organisation_ids_for(actor.user, SHARE_ROLES):
         raise PermissionDenied(_("Only the owning organisation's caseworkers and admins can share a household."))
-    errors: dict[str, str] = {}
-    organisation = Organisation.objects.filter(id=organisation_id).first()
-    if organisation is None:
-        errors["organisation_id"] = _("No such organisation.")
-    elif organisation.id == household.owner_id:
-        errors["organisation_id"] = _("The household already belongs to this organisation.")
-    elif organisation.kind == OrganisationKind.AGENCY:
-        # Agencies get the minimum necessary, field by field, through an escalation; never a whole case.
-        errors["organisation_id"] = _("Households are not shared with agencies; raise an escalation instead.")
+    errors = check_can_share_with(household, organisation_id, None)
     purpose = " ".join(str(purpose or "").split())
     if not purpose.isprintable():
         errors["purpose"] = _("This text contains invisible control characters. Remove them.")
@@ -396,13 +409,66 @@ def share_household(
         errors["expires_at"] = _("Share for at most two years; renew it if needed.")
     if errors:
         raise ValidationFailed(errors)
-    return grant_access(actor, household, organisation.id, purpose, expires_at)
+    return _create_grant(actor, household, organisation_id, purpose, expires_at)
+
+
+# The consent purposes that allow sharing a household, and the kinds of organisation each covers when the
+# consent names no recipient. A consent that names its recipient covers that organisation only.
+SHARING_CONSENTS: dict[str, frozenset[str]] = {
+    ConsentPurpose.LEGAL_REFERRAL: frozenset({OrganisationKind.LEGAL_AID, OrganisationKind.ATTORNEY_NETWORK}),
+    ConsentPurpose.SHELTER_REFERRAL: frozenset({OrganisationKind.SHELTER}),
+    ConsentPurpose.REUNIFICATION: frozenset(),  # no kind of organisation is implied: the recipient must be named
+}
+
+
+def check_can_share_with(household: Household, organisation_id: int, purpose: str | None) -> dict[str, str]:
+    """The one sharing rule, for every path that grants access to a household: the problems (empty when it
+    may be shared). Never with the owner itself, never with an agency (agencies get the minimum, field by
+    field, through an escalation), and only with the household's live consent: for `purpose` (a
+    ConsentPurpose), or for any sharing purpose when None, given for the household or by its head."""
+    organisation = Organisation.objects.filter(id=organisation_id).first()
+    if organisation is None:
+        return {"organisation_id": _("No such organisation.")}
+    if organisation.id == household.owner_id:
+        return {"organisation_id": _("The household already belongs to this organisation.")}
+    if organisation.kind == OrganisationKind.AGENCY:
+        return {"organisation_id": _("Households are not shared with agencies; raise an escalation instead.")}
+    purposes = [purpose] if purpose is not None else list(SHARING_CONSENTS)
+    consents = Consent.objects.filter(
+        Q(person__isnull=True) | Q(person__relationship_to_head=Relationship.HEAD),
+        household=household,
+        withdrawn_at__isnull=True,
+        purpose__in=purposes,
+    )
+    for consent in consents:
+        if consent.recipient_id == organisation.id or (
+            consent.recipient_id is None and organisation.kind in SHARING_CONSENTS.get(consent.purpose, ())
+        ):
+            return {}
+    return {"organisation_id": _("The household has not consented to sharing with this organisation.")}
 
 
 def grant_access(
+    actor: Actor,
+    household: Household,
+    organisation_id: int,
+    purpose: str,
+    expires_at: dt.datetime,
+    *,
+    consented_for: str,
+) -> SharingGrant:
+    """Record a grant (audited) for an accepted representation, after the sharing rule with the household's
+    consent for `consented_for`. Callers decide who may grant."""
+    errors = check_can_share_with(household, organisation_id, consented_for)
+    if errors:
+        raise ValidationFailed(errors)
+    return _create_grant(actor, household, organisation_id, purpose, expires_at)
+
+
+def _create_grant(
     actor: Actor, household: Household, organisation_id: int, purpose: str, expires_at: dt.datetime
 ) -> SharingGrant:
-    """Record a grant (audited). Callers decide who may grant: a user sharing, or an accepted representation."""
+    """Only after check_can_share_with: the one place a SharingGrant is created."""
     with transaction.atomic():
         grant = SharingGrant.objects.create(
             household=household,
@@ -479,22 +545,3 @@ def withdraw_consent(actor: Actor, consent: Consent) -> Consent:
             )
     consent.refresh_from_db()
     return consent
-
-
-def reencrypt_all(batch_size: int = 500) -> int:
-    """Rewrite every encrypted field so it is under the newest key; old keys can then be retired."""
-    total = 0
-    for model, fields in ((Household, ["contact_phone", "notes"]), (Person, ["a_number", "narrative", "notes"])):
-        last = None
-        while True:
-            batch_qs = model.objects.order_by("pk")
-            if last is not None:
-                batch_qs = batch_qs.filter(pk__gt=last)
-            batch = list(batch_qs.only("pk", *fields)[:batch_size])
-            if not batch:
-                break
-            with transaction.atomic():
-                model.objects.bulk_update(batch, fields)  # values decrypt on load, encrypt on save
-            total += len(batch)
-            last = batch[-1].pk
-    return total

@@ -43,16 +43,61 @@ def name_key(*parts: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
+# Characters that change the direction text is shown in. In a name or a city they can make what staff
+# read differ from what is stored (U+202E turns "Ana" into "anA" on screen), so they are refused.
+_DIRECTION_MARKS = frozenset("\u061c\u200e\u200f")  # letter marks: zero width, typed by RTL keyboards
+_DIRECTION_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Joiners are part of the spelling in several scripts (Persian, Devanagari); other invisible format
+# characters (zero-width space, word joiner, byte order mark) only hide differences between names.
+_JOINERS = frozenset("\u200c\u200d")
+_MAX_MARKS_PER_LETTER = 4
+
+
 def _no_control_characters(text: str, allowed: str = "") -> str:
-    # NUL and other control characters are never meant; PostgreSQL cannot even store NUL.
-    if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
-        raise FieldError(_("This text contains invisible control characters. Remove them."))
+    # NUL and other control characters are never meant; PostgreSQL cannot even store NUL. A lone
+    # surrogate (JSON "\ud800") is not a character at all and cannot be stored or encrypted.
+    for c in text:
+        category = unicodedata.category(c)
+        if (category == "Cc" and c not in allowed) or category == "Cs":
+            raise FieldError(_("This text contains invisible control characters. Remove them."))
+    return text
+
+
+def _no_direction_controls(text: str, marks_too: bool) -> str:
+    refused = _DIRECTION_CONTROLS | _DIRECTION_MARKS if marks_too else _DIRECTION_CONTROLS
+    if any(c in refused for c in text):
+        raise FieldError(_("This text contains invisible characters that change its direction. Remove them."))
+    return text
+
+
+def _plain_letters(text: str) -> str:
+    """Refuse what only hides or garbles a short text: invisible format characters, accents (combining
+    marks) not attached to a letter, and piles of accents on one letter."""
+    if any(unicodedata.category(c) == "Cf" and c not in _JOINERS for c in text):
+        raise FieldError(_("This text contains invisible characters. Remove them."))
+    run = 0
+    previous = ""
+    for c in text:
+        if unicodedata.category(c).startswith("M"):
+            run += 1
+            attached = previous in _JOINERS or unicodedata.category(previous or " ").startswith(("L", "M"))
+            if not attached:
+                raise FieldError(_("An accent or mark here is not attached to a letter. Remove it."))
+            if run > _MAX_MARKS_PER_LETTER:
+                raise FieldError(_("Too many accents or marks on one letter. Remove them."))
+        else:
+            run = 0
+        previous = c
     return text
 
 
 def _text(max_length: int, required: bool = False) -> Callable[[Any], str]:
     def clean(value: Any) -> str:  # noqa: ANN401
-        text = _no_control_characters(" ".join(str(value or "").split()))
+        raw = str(value or "")
+        _no_control_characters(raw, allowed="\n\r\t")
+        text = unicodedata.normalize("NFC", " ".join(raw.split()))
+        _no_direction_controls(text, marks_too=True)
+        _plain_letters(text)
         if required and not text:
             raise FieldError(_("This field is required."))
         if len(text) > max_length:
@@ -64,9 +109,32 @@ def _text(max_length: int, required: bool = False) -> Callable[[Any], str]:
 
 def _long_text(value: Any) -> str:  # noqa: ANN401
     text = _no_control_characters(str(value or "").strip(), allowed="\n\r\t")
+    text = unicodedata.normalize("NFC", text)
+    # Right-to-left writers' keyboards put direction marks (LRM, RLM) in ordinary text; those stay.
+    _no_direction_controls(text, marks_too=False)
     if len(text) > 20000:
         raise FieldError(_("Use at most %(n)d characters.") % {"n": 20000})
     return text
+
+
+def ascii_digits(text: str) -> str:
+    """Digits of any script (Arabic-Indic ٣, Eastern Arabic-Indic ۳, Devanagari ३, full-width ３ …) as
+    ASCII, so that a date or a number typed on any keyboard is read, compared and stored one way."""
+    return "".join(_ascii_digit(c) for c in text)
+
+
+def _ascii_digit(c: str) -> str:
+    if c.isascii():
+        return c
+    value = unicodedata.decimal(c, None)
+    return c if value is None else str(value)
+
+
+def _number_text(value: Any) -> str:  # noqa: ANN401
+    """A code, date or number as typed: compatibility forms folded (full-width letters), digits in ASCII."""
+    text = str(value or "")
+    _no_control_characters(text)
+    return ascii_digits(unicodedata.normalize("NFKC", text)).strip()
 
 
 def _choice(options: dict[str, str] | type, allow_blank: bool = True) -> Callable[[Any], str]:
@@ -110,7 +178,7 @@ def _code_list(options: dict[str, str] | type) -> Callable[[Any], list[str]]:
 
 def clean_phone(value: Any, region: str = "MX") -> str:  # noqa: ANN401
     """An E.164 number; national numbers are read as Mexican (where people wait)."""
-    text = str(value or "").strip()
+    text = _number_text(value)
     if not text:
         return ""
     try:
@@ -122,12 +190,12 @@ def clean_phone(value: Any, region: str = "MX") -> str:  # noqa: ANN401
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_A_NUMBER = re.compile(r"^A(\d{8,9})$")
+_A_NUMBER = re.compile(r"^A([0-9]{8,9})$")
 
 
 def clean_a_number(value: Any) -> str:  # noqa: ANN401
     """A + 8 or 9 digits, stored as A + 9 digits (an 8-digit A-number is the same with a leading 0)."""
-    text = re.sub(r"[\s\-.]", "", str(value or "")).upper()
+    text = re.sub(r"[\s\-.]", "", _number_text(value)).upper()
     if not text:
         return ""
     match = _A_NUMBER.match(text)
@@ -146,11 +214,11 @@ def phone_index(phone: str) -> str:
 
 def clean_date_of_birth(value: Any, today: dt.date | None = None) -> tuple[int | None, int | None, int | None]:  # noqa: ANN401
     """YYYY-MM-DD, YYYY-MM or YYYY: a date of birth may be known only in part."""
-    text = str(value or "").strip()
+    text = _number_text(value)
     if not text:
         return (None, None, None)
     today = today or dt.date.today()
-    match = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", text)
+    match = re.fullmatch(r"([0-9]{4})(?:-([0-9]{1,2})(?:-([0-9]{1,2}))?)?", text)
     if not match:
         raise FieldError(_("Write the date of birth as YYYY-MM-DD, YYYY-MM or YYYY."))
     year = int(match.group(1))
@@ -171,7 +239,7 @@ def _date(value: Any) -> dt.date | None:  # noqa: ANN401
     if isinstance(value, dt.date):
         return value
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return dt.date.fromisoformat(_number_text(value))
     except ValueError as exc:
         raise FieldError(_("Write the date as YYYY-MM-DD.")) from exc
 

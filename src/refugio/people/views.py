@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from refugio.accounts.selectors import organisation_directory
 from refugio.audit.request import actor_from_request
+from refugio.disclosure import disclose_many, disclose_one
 from refugio.people import selectors, services
 from refugio.people.forms import (
     ConsentForm,
@@ -26,12 +27,13 @@ from refugio.people.forms import (
     ShareForm,
     add_service_errors,
 )
-from refugio.people.serializers import (
-    HOUSEHOLD_DETAIL_FIELDS,
-    HOUSEHOLD_SUMMARY_FIELDS,
-    PERSON_DETAIL_FIELDS,
-    PERSON_SUMMARY_FIELDS,
-    household_summary,
+from refugio.people.surfaces import (
+    DUPLICATES_PAGE,
+    HOUSEHOLD_EDIT,
+    HOUSEHOLD_HEADING,
+    HOUSEHOLD_PAGE,
+    HOUSEHOLD_SUMMARY,
+    PERSON_EDIT,
 )
 from refugio.people.validation import ValidationFailed
 from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
@@ -47,12 +49,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
         filters = selectors.HouseholdFilter()
     paginator = Paginator(selectors.search_households(request.user, filters), 25)
     page = paginator.get_page(request.GET.get("page"))
-    services.record_reads(actor_from_request(request, "web"), page, HOUSEHOLD_SUMMARY_FIELDS, PERSON_SUMMARY_FIELDS)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "page": page,
-        "rows": [{**household_summary(h), "status_label": h.get_status_display()} for h in page],
+        "rows": disclose_many(actor_from_request(request, "web"), HOUSEHOLD_SUMMARY, page),
         "filters": filters,
         "query": query.urlencode(),
         "courts": COURTS,
@@ -65,26 +66,20 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_page(request: HttpRequest, household_id: str) -> HttpResponse:
-    household = selectors.get_household(request.user, household_id)
-    services.record_reads(
-        actor_from_request(request, "web"), [household], HOUSEHOLD_DETAIL_FIELDS, PERSON_DETAIL_FIELDS
-    )
+    household = disclose_one(actor_from_request(request, "web"), HOUSEHOLD_PAGE, household_id)
     return render(
         request,
         "people/household.html",
         {
             "household": household,
-            "members": household.members.all(),
-            "grants": household.grants.select_related("organisation"),
-            "consents": household.consents.all(),
-            "share_form": _share_form(household),
-            "consent_form": ConsentForm(people=[(str(p.id), p.full_name) for p in household.members.all()]),
+            "share_form": _share_form(household["owner"]["id"]),
+            "consent_form": ConsentForm(people=[(str(p["id"]), p["full_name"]) for p in household["members"]]),
         },
     )
 
 
-def _share_form(household: Any, data: Any = None) -> ShareForm:  # noqa: ANN401
-    choices = [(o.id, o.name) for o in organisation_directory() if o.id != household.owner_id and o.kind != "agency"]
+def _share_form(owner_id: int, data: Any = None) -> ShareForm:  # noqa: ANN401
+    choices = [(o.id, o.name) for o in organisation_directory() if o.id != owner_id and o.kind != "agency"]
     initial = {"expires_on": (timezone.localdate() + dt.timedelta(days=90))}
     return ShareForm(data, organisations=choices, initial=initial)
 
@@ -132,15 +127,17 @@ def _chosen_org(request: HttpRequest) -> int | None:
 
 @login_required
 def household_edit(request: HttpRequest, household_id: str) -> HttpResponse:
+    actor = actor_from_request(request, "web")
+    if request.method != "POST":
+        shown = disclose_one(actor, HOUSEHOLD_EDIT, household_id)
+        form = HouseholdEditForm(initial={name: shown.get(name) for name in HouseholdEditForm.base_fields})
+        return _form_page(request, [form], shown, _("Edit household"))
     household = selectors.get_household(request.user, household_id, for_write=True)
-    initial = {name: getattr(household, name) for name in HouseholdEditForm.base_fields}
-    form = HouseholdEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = HouseholdEditForm(request.POST)
+    if form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.update_household(
-                actor_from_request(request, "web"), household, values, form.cleaned_data["version"]
-            )
+            services.update_household(actor, household, values, form.cleaned_data["version"])
         except ValidationFailed as exc:
             add_service_errors(form, exc.fields)
         except services.VersionConflict as exc:
@@ -148,11 +145,11 @@ def household_edit(request: HttpRequest, household_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("people:household", household_id=household.id)
-    else:
-        services.record_reads(actor_from_request(request, "web"), [household], HOUSEHOLD_DETAIL_FIELDS)
-    return render(
-        request, "people/household_form.html", {"forms": [form], "household": household, "title": _("Edit household")}
-    )
+    return _form_page(request, [form], disclose_one(actor, HOUSEHOLD_HEADING, household_id), _("Edit household"))
+
+
+def _form_page(request: HttpRequest, forms: list[Any], household: Any, title: str) -> HttpResponse:  # noqa: ANN401
+    return render(request, "people/household_form.html", {"forms": forms, "household": household, "title": title})
 
 
 @login_required
@@ -167,27 +164,23 @@ def person_add(request: HttpRequest, household_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Member added."))
             return redirect("people:household", household_id=household.id)
-    return render(
-        request, "people/household_form.html", {"forms": [form], "household": household, "title": _("Add a member")}
-    )
+    heading = disclose_one(actor_from_request(request, "web"), HOUSEHOLD_HEADING, household_id)
+    return _form_page(request, [form], heading, _("Add a member"))
 
 
 @login_required
 def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
+    actor = actor_from_request(request, "web")
+    if request.method != "POST":
+        shown = disclose_one(actor, PERSON_EDIT, person_id)
+        form = PersonEditForm(initial={name: shown.get(name) for name in PersonEditForm.base_fields})
+        heading = disclose_one(actor, HOUSEHOLD_HEADING, shown["household_id"])
+        return _form_page(request, [form], heading, _("Edit member"))
     person = selectors.get_person(request.user, person_id, for_write=True)
-    initial = {name: getattr(person, name, None) for name in PersonEditForm.base_fields}
-    initial.update(
-        {
-            "date_of_birth_estimated": person.birth_date_estimated,
-            "vulnerabilities": [v.code for v in person.vulnerability_rows.all()],
-        }
-    )
-    form = PersonEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = PersonEditForm(request.POST)
+    if form.is_valid():
         try:
-            services.update_person(
-                actor_from_request(request, "web"), person, _person_values(form), form.cleaned_data["version"]
-            )
+            services.update_person(actor, person, _person_values(form), form.cleaned_data["version"])
         except ValidationFailed as exc:
             add_service_errors(form, exc.fields)
         except services.VersionConflict as exc:
@@ -195,20 +188,14 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
             return redirect("people:household", household_id=person.household_id)
-    else:
-        services.record_person_read(actor_from_request(request, "web"), person, PERSON_DETAIL_FIELDS)
-    return render(
-        request,
-        "people/household_form.html",
-        {"forms": [form], "household": person.household, "title": _("Edit member")},
-    )
+    return _form_page(request, [form], disclose_one(actor, HOUSEHOLD_HEADING, person.household_id), _("Edit member"))
 
 
 @login_required
 @require_POST
 def household_share(request: HttpRequest, household_id: str) -> HttpResponse:
     household = selectors.get_household(request.user, household_id, for_write=True)
-    form = _share_form(household, request.POST)
+    form = _share_form(household.owner_id, request.POST)
     if form.is_valid():
         end = dt.datetime.combine(
             form.cleaned_data["expires_on"], dt.time(23, 59), tzinfo=timezone.get_current_timezone()
@@ -279,7 +266,9 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
 
 @login_required
 def duplicates_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "people/duplicates.html", {"flags": selectors.open_duplicates(request.user)[:200]})
+    found = selectors.open_duplicates(request.user)[:200]
+    flags = disclose_many(actor_from_request(request, "web"), DUPLICATES_PAGE, found)
+    return render(request, "people/duplicates.html", {"flags": flags})
 
 
 @login_required

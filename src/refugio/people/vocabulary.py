@@ -46,6 +46,19 @@ NATIONALITIES: dict[str, str] = {
     "XX": "Stateless / unknown",
 }
 
+def language_name(code: str) -> str:
+    """A language in its own words (what people read), or the code if it is not in the list."""
+    return LANGUAGES.get(code, code)
+
+
+def nationality_name(code: str) -> str:
+    return NATIONALITIES.get(code, code)
+
+
+def court_name(code: str) -> str:
+    return COURTS.get(code, code)
+
+
 # Immigration courts (EOIR) that heard MPP and border cases.
 COURTS: dict[str, str] = {
     "SDI": "San Diego, CA",

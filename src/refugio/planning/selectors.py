@@ -10,25 +10,15 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Sum
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from refugio.accounts.models import Role
 from refugio.accounts.selectors import is_coordinator, organisation_ids_for
+from refugio.core.errors import NotFound
 from refugio.people.models import Household
 from refugio.people.validation import name_key
-from refugio.planning.models import Appointment, Lane, PlanRun, PlanStatus, PortOfEntry
+from refugio.planning.models import Appointment, Lane, PlanRun, PortOfEntry
 from refugio.planning.services import current_published
-
-MANIFEST_PERSON_FIELDS = (
-    "given_names",
-    "first_family_name",
-    "second_family_name",
-    "date_of_birth",
-    "nationality",
-    "sex",
-    "a_number",
-)
 
 
 def published_appointment(household: Household) -> Appointment | None:
@@ -107,7 +97,7 @@ def manifest_days(user: AbstractBaseUser | AnonymousUser) -> list[dict[str, Any]
     """The published port-days of the liaison's ports; 404 for anyone who is no port's liaison."""
     ports = liaison_ports(user)
     if not ports:
-        raise Http404
+        raise NotFound
     published = current_published()
     if published is None:
         return []
@@ -119,25 +109,25 @@ def manifest_days(user: AbstractBaseUser | AnonymousUser) -> list[dict[str, Any]
     )
 
 
-def manifest(
-    user: AbstractBaseUser | AnonymousUser, port_code: str, date: dt.date
-) -> tuple[PortOfEntry, list[Household]]:
-    """The households due at a port on a day, for a liaison of the port's agency; anyone else: 404."""
+def manifest(user: AbstractBaseUser | AnonymousUser, port_code: str, date: dt.date) -> tuple[PortOfEntry, Any]:
+    """The appointments at a port on a day, for a liaison of the port's agency; anyone else: 404."""
     port = next((p for p in liaison_ports(user) if p.code == port_code), None)
     published = current_published()
     if port is None or published is None:
-        raise Http404
-    ids = published.appointments.filter(port=port, date=date).values_list("household_id", flat=True)
-    households = list(
-        Household.objects.filter(id__in=list(ids)).prefetch_related("members").order_by("registration_code")
+        raise NotFound
+    found = (
+        published.appointments.filter(port=port, date=date)
+        .select_related("household", "port")
+        .prefetch_related("household__members")
+        .order_by("household__registration_code")
     )
-    return port, households
+    return port, found
 
 
 def require_coordinator(user: AbstractBaseUser | AnonymousUser) -> None:
     """Plans and capacity are the coordinators' (they span every organisation's waiting list); anyone else: 404."""
     if not is_coordinator(user):
-        raise Http404
+        raise NotFound
 
 
 def plan_for_coordinator(user: AbstractBaseUser | AnonymousUser, plan_id: int) -> PlanRun:
@@ -145,17 +135,15 @@ def plan_for_coordinator(user: AbstractBaseUser | AnonymousUser, plan_id: int) -
     try:
         return PlanRun.objects.get(pk=plan_id)
     except PlanRun.DoesNotExist as exc:
-        raise Http404 from exc
+        raise NotFound from exc
 
 
-def own_appointments(user: AbstractBaseUser | AnonymousUser, run: PlanRun) -> list[Appointment]:
+def own_appointments(user: AbstractBaseUser | AnonymousUser, run: PlanRun) -> Any:  # noqa: ANN401
     """The run's appointments for households of the coordinator's own organisations only."""
     from refugio.people.selectors import visible_households
 
     visible = visible_households(user).filter(owner_id__in=organisation_ids_for(user, {Role.ORG_ADMIN}))
-    return list(
-        run.appointments.filter(household__in=visible).select_related("port", "household").order_by("date")[:500]
-    )
+    return run.appointments.filter(household__in=visible).select_related("port", "household").order_by("date")[:500]
 
 
 def port_calendar(
@@ -177,7 +165,3 @@ def port_calendar(
 def recent_runs(user: AbstractBaseUser | AnonymousUser) -> list[PlanRun]:
     require_coordinator(user)
     return list(PlanRun.objects.all()[:20])
-
-
-def is_published(run: PlanRun) -> bool:
-    return run.status == PlanStatus.PUBLISHED

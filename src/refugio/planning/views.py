@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 
 from django.contrib import messages
@@ -14,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from refugio.audit.request import actor_from_request
-from refugio.people.services import PermissionDenied, record_reads
+from refugio.core.errors import NotFound, PermissionDenied
+from refugio.disclosure import disclose_many
 from refugio.people.validation import ValidationFailed
 from refugio.planning import selectors, services
 from refugio.planning.forms import BedsForm, PortCapacityForm, RunForm, ScreeningForm
 from refugio.planning.models import PlanStatus
-from refugio.planning.selectors import MANIFEST_PERSON_FIELDS
+from refugio.planning.surfaces import MANIFEST, MANIFEST_PERSON_FIELDS, OWN_APPOINTMENTS
+from refugio.spreadsheets import write_csv
 
 
 @login_required
@@ -93,7 +94,9 @@ def run_page(request: HttpRequest, plan_id: int) -> HttpResponse:
         "loads": selectors.plan_loads(run)
         if run.status in (PlanStatus.READY, PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED)
         else [],
-        "own": selectors.own_appointments(request.user, run),
+        "own": disclose_many(
+            actor_from_request(request, "web"), OWN_APPOINTMENTS, selectors.own_appointments(request.user, run)
+        ),
     }
     if request.headers.get("HX-Request"):
         return render(request, "planning/_run_status.html", context)
@@ -123,39 +126,17 @@ def manifest(request: HttpRequest, port_code: str, date: str) -> HttpResponse:
     try:
         day = dt.date.fromisoformat(date)
     except ValueError as exc:
-        raise Http404 from exc
-    port, households = selectors.manifest(request.user, port_code, day)
-    record_reads(actor_from_request(request, "web"), households, ("registration_code",), MANIFEST_PERSON_FIELDS)
+        raise NotFound from exc
+    port, found = selectors.manifest(request.user, port_code, day)
+    rows = disclose_many(actor_from_request(request, "web"), MANIFEST, found)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="manifest-{port.code}-{day.isoformat()}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "registration_code",
-                "given_names",
-                "first_family_name",
-                "second_family_name",
-                "date_of_birth",
-                "sex",
-                "nationality",
-                "a_number",
-            ]
+        columns = [f for f in MANIFEST_PERSON_FIELDS if f != "full_name"]
+        write_csv(
+            response,
+            ["registration_code", *columns],
+            ([row["registration_code"], *(p[c] for c in columns)] for row in rows for p in row["members"]),
         )
-        for household in households:
-            for p in household.members.all():
-                if p.merged_into_id is None:
-                    writer.writerow(
-                        [
-                            household.display_code,
-                            p.given_names,
-                            p.first_family_name,
-                            p.second_family_name,
-                            p.date_of_birth,
-                            p.sex,
-                            p.nationality,
-                            p.a_number,
-                        ]
-                    )
         return response
-    return render(request, "planning/manifest.html", {"port": port, "day": day, "households": households})
+    return render(request, "planning/manifest.html", {"port": port, "day": day, "households": rows})

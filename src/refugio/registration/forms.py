@@ -14,7 +14,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from refugio.people.validation import FieldError, clean_a_number, clean_date_of_birth, clean_phone
+from refugio.people.validation import (
+    HOUSEHOLD_FIELDS,
+    PERSON_FIELDS,
+    FieldError,
+    clean_a_number,
+    clean_date_of_birth,
+    clean_phone,
+)
 from refugio.people.vocabulary import COURTS, LANGUAGES, NATIONALITIES, Relationship, Sex, Vulnerability
 
 # Django's own form messages, repeated here so that every public language (Kreyòl too, which Django
@@ -86,6 +93,15 @@ VULNERABILITY_QUESTIONS: list[tuple[str, Any]] = [
 ]
 
 
+def _shared_rule(cleaners: dict[str, Any], name: str, value: Any) -> Any:  # noqa: ANN401
+    """The rule every intake path applies to this field (invisible characters, stray accents…), so the
+    person sees the problem next to the field rather than after the last step."""
+    try:
+        return cleaners[name](value)
+    except FieldError as exc:
+        raise forms.ValidationError(str(exc)) from exc
+
+
 def _numeric(placeholder: Any = "") -> forms.TextInput:  # noqa: ANN401
     return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6})
 
@@ -121,6 +137,15 @@ class PersonStepForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+
+    def clean_given_names(self) -> str:
+        return _shared_rule(PERSON_FIELDS, "given_names", self.cleaned_data.get("given_names"))
+
+    def clean_first_family_name(self) -> str:
+        return _shared_rule(PERSON_FIELDS, "first_family_name", self.cleaned_data.get("first_family_name"))
+
+    def clean_second_family_name(self) -> str:
+        return _shared_rule(PERSON_FIELDS, "second_family_name", self.cleaned_data.get("second_family_name"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -196,6 +221,12 @@ class PlaceStepForm(forms.Form):
             return clean_phone(self.cleaned_data.get("contact_phone", ""))
         except FieldError as exc:
             raise forms.ValidationError(str(exc)) from exc
+
+    def clean_current_city(self) -> str:
+        return _shared_rule(HOUSEHOLD_FIELDS, "current_city", self.cleaned_data.get("current_city"))
+
+    def clean_shelter_name(self) -> str:
+        return _shared_rule(HOUSEHOLD_FIELDS, "shelter_name", self.cleaned_data.get("shelter_name"))
 
     def household(self) -> dict[str, Any]:
         data = self.cleaned_data

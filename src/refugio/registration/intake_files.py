@@ -14,6 +14,17 @@ KoboToolbox format (`kobo`): the XLSX export with "group names" kept (columns li
 `household/head/given_name`), the main sheet holding the household and its head, and each repeat group
 (the other members) on its own sheet linked by `_parent_index`; `_uuid` is the submission's stable id.
 A Kobo CSV export (main sheet only, `;` or `,` separated) is read the same way.
+
+Limits, so that no file can tie up a worker (environment variables, read at every import):
+- REFUGIO_IMPORT_MAX_BYTES (10 MB) for the file, REFUGIO_IMPORT_MAX_ROWS (50,000) rows per sheet,
+  MAX_COLUMNS columns, REFUGIO_IMPORT_MAX_SECONDS (20) to read it; a CSV value up to csv.field_size_limit().
+- An XLSX is checked before openpyxl opens it: at most MAX_ZIP_ENTRIES entries and
+  REFUGIO_IMPORT_MAX_UNZIPPED_BYTES (100 MB) in all, from the zip's directory (zipfile never inflates an
+  entry past its declared size); then one streaming pass counts the XML tags (at most
+  XML_TAGS_PER_CELL × REFUGIO_IMPORT_MAX_CELLS, 250,000) and each sheet's rows. openpyxl needs tens of
+  microseconds per cell, and parses a whole sheet when it opens one that does not declare its size, so
+  these counts, not the bytes, are what bound its time.
+Going past a limit is an IntakeFileError, with the row where it is known.
 """
 
 from __future__ import annotations
@@ -21,6 +32,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import re
+import time
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -81,11 +96,76 @@ KOBO_NAMES: dict[str, str] = {
 }
 # Kobo's own columns, and metadata a form may collect, which are not case data.
 KOBO_METADATA = {"start", "end", "today", "deviceid", "username", "simserial", "subscriberid", "phonenumber", "audit"}
-MAX_ROWS = 200_000
+MAX_COLUMNS = 2_000
+MAX_ZIP_ENTRIES = 1_000
+XML_TAGS_PER_CELL = 8  # <c><is><t>…</t></is></c> and its share of <row>
+XML_TAGS_SPARE = 200_000  # styles, workbook, relationships
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?row[\s/>]")
 
 
 class IntakeFileError(Exception):
-    """The file cannot be read at all (not CSV/XLSX, no header, no sheet)."""
+    """The file cannot be read at all (not CSV/XLSX, no header, no sheet, too big)."""
+
+
+def _limit(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def max_import_bytes() -> int:
+    return _limit("REFUGIO_IMPORT_MAX_BYTES", 10_000_000)
+
+
+def max_rows() -> int:
+    return _limit("REFUGIO_IMPORT_MAX_ROWS", 50_000)
+
+
+def max_unzipped_bytes() -> int:
+    return _limit("REFUGIO_IMPORT_MAX_UNZIPPED_BYTES", 100_000_000)
+
+
+def max_seconds() -> int:
+    return _limit("REFUGIO_IMPORT_MAX_SECONDS", 20)
+
+
+def max_cells() -> int:
+    return _limit("REFUGIO_IMPORT_MAX_CELLS", 250_000)
+
+
+def _too_many_rows(where: str, limit: int) -> IntakeFileError:
+    return IntakeFileError(
+        _("%(where)s: a file may have at most %(n)d rows. Split it into smaller files.") % {"where": where, "n": limit}
+    )
+
+
+class _Budget:
+    """Rows, columns and time while a file is read; stops at the first row past a limit."""
+
+    def __init__(self) -> None:
+        self.rows, self.deadline = max_rows(), time.monotonic() + max_seconds()
+
+    def check(self, sheet: str, number: int, width: int) -> None:
+        if number > self.rows + 1:  # the header is row 1
+            raise _too_many_rows(self._where(sheet, number), self.rows)
+        if width > MAX_COLUMNS:
+            raise IntakeFileError(
+                _("%(where)s: a file may have at most %(n)d columns.")
+                % {"where": self._where(sheet, number), "n": MAX_COLUMNS}
+            )
+        if time.monotonic() > self.deadline:
+            raise IntakeFileError(
+                _("%(where)s: this file takes too long to read. Split it into smaller files.")
+                % {"where": self._where(sheet, number)}
+            )
+
+    @staticmethod
+    def _where(sheet: str, number: int) -> str:
+        if sheet:
+            return _("Sheet %(sheet)s, row %(row)d") % {"sheet": sheet[:60], "row": number}
+        return _("Row %(row)d") % {"row": number}
 
 
 @dataclass(frozen=True)
@@ -142,8 +222,12 @@ Sheet = tuple[str, list[str], list[tuple[int, list[Any]]]]  # name, header, numb
 
 def read_sheets(name: str, content: bytes) -> list[Sheet]:
     """Every sheet of an XLSX file, or the one table of a CSV file (delimiter sniffed: Kobo uses `;`)."""
+    limit = max_import_bytes()
+    if len(content) > limit:
+        raise IntakeFileError(_("The file is larger than %(n)d MB.") % {"n": max(1, limit // 1_000_000)})
+    budget = _Budget()
     if content[:4] == b"PK\x03\x04":
-        return _xlsx_sheets(content)
+        return _xlsx_sheets(content, budget)
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -156,30 +240,111 @@ def read_sheets(name: str, content: bytes) -> list[Sheet]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in next(reader)]
-    rows = [(number, row) for number, row in enumerate(reader, start=2) if any(c.strip() for c in row)]
+    rows: list[tuple[int, list[Any]]] = []
+    number = 0  # rows are numbered as in a spreadsheet, one per record (a quoted value may span lines)
+    try:
+        header = [h.strip() for h in next(reader)]
+        number = 1
+        budget.check("", number, len(header))
+        for number, row in enumerate(reader, start=2):  # noqa: B007 - the number is kept for the message
+            budget.check("", number, len(row))
+            if any(c.strip() for c in row):
+                rows.append((number, row))
+    except csv.Error as exc:
+        number += 1  # the row that could not be read
+        if "field limit" in str(exc):
+            raise IntakeFileError(
+                _("Row %(row)d: a value is longer than %(n)d characters. Perhaps a quotation mark is not closed.")
+                % {"row": number, "n": csv.field_size_limit()}
+            ) from exc
+        raise IntakeFileError(
+            _("Row %(row)d cannot be read as CSV. Check its quotation marks.") % {"row": number}
+        ) from exc
     return [("", header, rows)]
 
 
-def _xlsx_sheets(content: bytes) -> list[Sheet]:
+def _check_xlsx(content: bytes) -> None:
+    """Refuse a zip or XML bomb before openpyxl sees it: sizes from the zip's directory, then one
+    streaming pass over the XML that counts tags (every element openpyxl would parse) and rows."""
+    cannot_read = _("This XLSX file cannot be read: %(reason)s")
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            entries = archive.infolist()
+            unzipped = sum(e.file_size for e in entries)
+            if len(entries) > MAX_ZIP_ENTRIES or unzipped > max_unzipped_bytes():
+                raise IntakeFileError(
+                    _("This XLSX file unpacks to more than %(n)d MB. Split it into smaller files.")
+                    % {"n": max_unzipped_bytes() // 1_000_000}
+                )
+            tags, tag_limit = 0, XML_TAGS_PER_CELL * max_cells() + XML_TAGS_SPARE
+            for entry in entries:
+                if not entry.filename.endswith((".xml", ".rels")):
+                    continue
+                entry_tags, rows = _count_tags(archive, entry, tag_limit - tags, max_rows() + 1)
+                tags += entry_tags
+                if tags > tag_limit:
+                    raise IntakeFileError(
+                        _("This file has more than %(n)d cells. Split it into smaller files.") % {"n": max_cells()}
+                    )
+                if entry.filename.startswith("xl/worksheets/") and rows > max_rows() + 1:
+                    raise IntakeFileError(
+                        _("A sheet of this file has more than %(n)d rows. Split it into smaller files.")
+                        % {"n": max_rows()}
+                    )
+    except IntakeFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, zlib.error, NotImplementedError (compression), …
+        raise IntakeFileError(cannot_read % {"reason": type(exc).__name__}) from exc
+
+
+def _count_tags(archive: zipfile.ZipFile, entry: zipfile.ZipInfo, tag_limit: int, row_limit: int) -> tuple[int, int]:
+    """Tags (every `<`) and row tags of one XML entry, read 64 KB at a time; stops past either limit."""
+    tags = rows = 0
+    carry = b""
+    with archive.open(entry) as stream:
+        while (chunk := stream.read(1 << 16)) and tags <= tag_limit and rows <= row_limit:
+            tags += chunk.count(b"<")
+            # A row tag is shorter than 64 bytes: one starting in the last 64 is counted with the next chunk.
+            buffer = carry + chunk
+            limit = len(buffer) - min(64, len(buffer))
+            rows += sum(1 for match in _ROW_TAG.finditer(buffer) if match.start() < limit)
+            carry = buffer[limit:]
+    rows += len(_ROW_TAG.findall(carry))
+    return tags, rows
+
+
+def _xlsx_sheets(content: bytes, budget: _Budget) -> list[Sheet]:
     from openpyxl import load_workbook
 
+    _check_xlsx(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
         raise IntakeFileError(_("This XLSX file cannot be read: %(reason)s") % {"reason": type(exc).__name__}) from exc
     sheets: list[Sheet] = []
-    for worksheet in workbook.worksheets:
-        rows = worksheet.iter_rows(values_only=True)
-        header_row = next(rows, None)
-        if header_row is None:
-            continue
-        header = [str(h).strip() if h is not None else "" for h in header_row]
-        numbered = [
-            (number, list(row)) for number, row in enumerate(rows, start=2) if any(c not in (None, "") for c in row)
-        ]
-        sheets.append((worksheet.title, header, numbered))
-    workbook.close()
+    try:
+        for worksheet in workbook.worksheets:
+            # The sheet's declared size may lie (A1:XFD1048576 would pad every row to 16,384 cells):
+            # read the cells that are there.
+            worksheet.reset_dimensions()
+            rows = worksheet.iter_rows(values_only=True)
+            header_row = next(rows, None)
+            if header_row is None:
+                continue
+            budget.check(worksheet.title, 1, len(header_row))
+            header = [str(h).strip() if h is not None else "" for h in header_row]
+            numbered: list[tuple[int, list[Any]]] = []
+            for number, row in enumerate(rows, start=2):
+                budget.check(worksheet.title, number, len(row))
+                if any(c not in (None, "") for c in row):
+                    numbered.append((number, list(row)))
+            sheets.append((worksheet.title, header, numbered))
+    except IntakeFileError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged sheet fails only when it is read
+        raise IntakeFileError(_("This XLSX file cannot be read: %(reason)s") % {"reason": type(exc).__name__}) from exc
+    finally:
+        workbook.close()
     if not sheets:
         raise IntakeFileError(_("The file has no sheet with a header row."))
     return sheets
@@ -210,9 +375,6 @@ def parse_flat(sheets: list[Sheet]) -> IntakeFile:
         problems.append(Problem(Cell(name, 1, column), _("Unknown column.")))
     if "household_ref" not in header:
         problems.append(Problem(Cell(name, 1, "household_ref"), _("This column is required.")))
-        return IntakeFile([], problems, [])
-    if len(rows) > MAX_ROWS:
-        problems.append(Problem(Cell(name, 1, ""), _("At most %(n)d rows per file.") % {"n": MAX_ROWS}))
         return IntakeFile([], problems, [])
     households: dict[str, IntakeHousehold] = {}
     for number, row in rows:

@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 
 from refugio.audit.request import actor_from_request
 from refugio.people.validation import ValidationFailed
-from refugio.registration import services
+from refugio.registration import limits, services
 from refugio.registration.forms import (
     BORDER_CITIES,
     ConsentStepForm,
@@ -48,8 +48,16 @@ STEP_FORMS: dict[str, type[forms.Form]] = {
 DRAFT_SALT = "refugio.register.draft"
 DONE_SALT = "refugio.register.done"
 DRAFT_MAX_AGE = 6 * 3600
-MAX_MEMBERS = 20
 Raw = dict[str, list[str]]
+
+
+def _max_members() -> int:
+    """People besides the head (the head is the first person, by construction)."""
+    return settings.REFUGIO_MAX_HOUSEHOLD_MEMBERS - 1
+
+
+def _too_many_people() -> str:
+    return _("A household can have at most %(n)d people.") % {"n": settings.REFUGIO_MAX_HOUSEHOLD_MEMBERS}
 
 
 def _language(request: HttpRequest) -> str:
@@ -88,6 +96,8 @@ def register(request: HttpRequest) -> HttpResponse:
     draft: dict[str, Any] = {"key": uuid.uuid4().hex, "members": []}
     if request.method != "POST":
         return _show(request, language, draft, "head", _form("head", draft))
+    if limits.body_too_large(request, read=False):
+        return _show(request, language, draft, "head", _form("head", draft), limits.too_large_message(), status=413)
     try:
         draft = signing.loads(request.POST.get("draft", ""), salt=DRAFT_SALT, max_age=DRAFT_MAX_AGE)
     except signing.BadSignature:
@@ -119,8 +129,9 @@ def register(request: HttpRequest) -> HttpResponse:
             return _show(request, language, draft, "place", _form("place", draft, initial=_typed(draft, "place")))
         if not form.is_valid():
             return _show(request, language, draft, step, form)
-        if len(draft["members"]) < MAX_MEMBERS:
-            draft["members"].append(raw)
+        if len(draft["members"]) >= _max_members():
+            return _show(request, language, draft, step, _form(step, draft), notice=_too_many_people())
+        draft["members"].append(raw)
         draft.get("typed", {}).pop("members", None)
         if action == "add":
             return _show(request, language, draft, step, _form(step, draft))
@@ -158,6 +169,13 @@ def _submit(request: HttpRequest, language: str, draft: dict[str, Any]) -> HttpR
         if found:
             person["vulnerabilities"] = found
     key = "web:" + draft["key"]
+    limited = limits.registration_limited(request)
+    if limited is not None:
+        # What was typed stays in the page: sending again later needs no retyping.
+        consent = _form("consent", draft, initial=draft.get("consent"))
+        response = _show(request, language, draft, "consent", consent, notice=limited.message, status=429)
+        response["Retry-After"] = str(limited.wait_seconds)
+        return response
     try:
         _status, answer = services.register(
             actor_from_request(request, "public"), place_form.household(), people, True, language, key
@@ -199,6 +217,7 @@ def _show(
     step: str,
     form: forms.Form,
     notice: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     context = {
         "step": step,
@@ -211,9 +230,9 @@ def _show(
         "organisation": intake_organisation_name(),
         "cities": BORDER_CITIES,
         "notice": notice,
-        "can_add": len(draft["members"]) < MAX_MEMBERS,
+        "can_add": len(draft["members"]) < _max_members(),
     }
-    return _page(request, language, context, status=200)
+    return _page(request, language, context, status=status)
 
 
 def _page(request: HttpRequest, language: str, context: dict[str, Any], status: int) -> HttpResponse:

@@ -7,7 +7,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from refugio.accounts.models import Organisation
 from refugio.accounts.selectors import CASE_CREATE_ROLES, organisation_ids_for
-from refugio.people.models import Household
+from refugio.people.models import Household, Person
 from refugio.people.registration_code import normalise
 from refugio.people.validation import FieldError, clean_date_of_birth
 
@@ -22,13 +22,19 @@ def household_for(code: str, date_of_birth: str) -> Household | None:
         year, month, day = clean_date_of_birth(date_of_birth)
     except FieldError:
         return None
-    household = Household.objects.filter(registration_code=canonical).first()
-    if household is None or year is None:
+    if year is None:
         return None
-    head = household.members.filter(relationship_to_head="head").first()
-    if head is None or (head.birth_year, head.birth_month, head.birth_day) != (year, month, day):
+    # The same single query and the same comparison whether the code exists or not (a missing code is
+    # compared against a date no one is born on), so neither the answer nor its timing tells them apart.
+    head = (
+        Person.objects.filter(household__registration_code=canonical, relationship_to_head="head")
+        .only("household_id", "birth_year", "birth_month", "birth_day")
+        .first()
+    )
+    born = (head.birth_year, head.birth_month, head.birth_day) if head is not None else (0, 0, 0)
+    if born != (year, month, day) or head is None:
         return None
-    return household
+    return Household.objects.get(pk=head.household_id)
 
 
 def intake_organisation_name() -> str | None:

@@ -50,7 +50,9 @@ def register(
         intake = Organisation.objects.filter(public_intake=True).first()
         if intake is None:
             raise RegistrationClosed(_("Registration is not open at the moment."))
-        household = insert_household(actor, intake.id, {"preferred_language": language, **data}, members)
+        household = insert_household(
+            actor, intake.id, {"preferred_language": language, **data}, members, self_declared=True
+        )
         record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.ONLINE)
         return household
 

@@ -15,16 +15,16 @@ from django.views.decorators.cache import never_cache
 from django_ratelimit.core import is_ratelimited
 
 from refugio.audit.models import Action
-from refugio.audit.request import actor_from_request, client_ip
+from refugio.audit.request import actor_from_request, client_key
 from refugio.audit.services import Touch, record
 from refugio.people.registration_code import normalise
 from refugio.people.vocabulary import HouseholdStatus
 from refugio.planning.selectors import published_appointment
-from refugio.registration.intake_files import IntakeFileError, read_intake
+from refugio.registration.intake_files import IntakeFileError, max_import_bytes, read_intake
 from refugio.registration.selectors import household_for, intake_organisations
 from refugio.registration.services import ImportRejected, import_intake
 
-MAX_IMPORT_BYTES = 20_000_000
+MAX_IMPORT_BYTES = max_import_bytes()  # REFUGIO_IMPORT_MAX_BYTES, 10 MB by default; read_intake checks it too
 PUBLIC_LANGUAGES = [code for code, _name in settings.LANGUAGES]
 
 STATUS_TEXT = {
@@ -66,7 +66,7 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         limited_client = is_ratelimited(
             request,
             group="status-client",
-            key=lambda _g, r: client_ip(r) or "unknown",
+            key=client_key,
             rate=settings.REFUGIO_STATUS_LOOKUPS_PER_CLIENT,
             increment=True,
         )

@@ -10,12 +10,13 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from refugio.api_types import LaneCode, TZDatetime, UUIDText
 from refugio.audit.request import actor_from_request
+from refugio.disclosure import disclose_one
 from refugio.people import selectors as people_selectors
 from refugio.people.api import ERRORS
-from refugio.planning.selectors import explain
+from refugio.planning.surfaces import PRIORITY_API
 from refugio.triage import services
-from refugio.triage.selectors import triage_of
 
 router = Router(tags=["triage"])
 
@@ -24,21 +25,22 @@ class OverrideOut(Schema):
     tier: int
     priority: float
     reason: str
-    created_at: dt.datetime
+    created_at: TZDatetime
 
 
 class AppointmentOut(Schema):
     port: str
     date: dt.date
-    lane: str
+    lane: LaneCode
     moved: bool
 
 
 class TriageOut(Schema):
-    tier: int
-    priority: float
-    computed_tier: int
-    computed_priority: float
+    scored: bool = Field(description="False: not scored yet (tier and priority are then null, or the override's)")
+    tier: int | None
+    priority: float | None
+    computed_tier: int | None
+    computed_priority: float | None
     reasons: list[str] = Field(description="One sentence per criterion that applied, in your language")
     policy_version: int | None = Field(description="None: Refugio's default policy")
     override: OverrideOut | None
@@ -52,42 +54,24 @@ class OverrideIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-def _triage(household: Any) -> dict[str, Any]:  # noqa: ANN401
-    triage = triage_of(household)
-    explanation = explain(household, triage.tier, triage.priority)
-    appointment = explanation.appointment
-    return {
-        **{k: getattr(triage, k) for k in ("tier", "priority", "computed_tier", "computed_priority", "reasons")},
-        "policy_version": triage.policy_version,
-        "override": triage.override,
-        "appointment": (
-            {
-                "port": appointment.port.code,
-                "date": appointment.date,
-                "lane": appointment.lane,
-                "moved": appointment.moved,
-            }
-            if appointment
-            else None
-        ),
-        "entry_explanation": explanation.text,
-    }
+def _triage(request: HttpRequest, household_id: Any) -> dict[str, Any]:  # noqa: ANN401
+    return disclose_one(actor_from_request(request, "api"), PRIORITY_API, household_id)
 
 
 @router.get("/households/{household_id}/triage", response={200: TriageOut, **ERRORS})
-def read_triage(request: HttpRequest, household_id: str) -> dict[str, Any]:
-    return _triage(people_selectors.get_household(request.user, household_id))
+def read_triage(request: HttpRequest, household_id: UUIDText) -> dict[str, Any]:
+    return _triage(request, household_id)
 
 
 @router.post("/households/{household_id}/triage/override", response={201: TriageOut, **ERRORS})
-def override(request: HttpRequest, household_id: str, payload: OverrideIn) -> Status:
+def override(request: HttpRequest, household_id: UUIDText, payload: OverrideIn) -> Status:
     household = people_selectors.get_household(request.user, household_id, for_write=True)
     services.override(actor_from_request(request, "api"), household, payload.tier, payload.priority, payload.reason)
-    return Status(201, _triage(household))
+    return Status(201, _triage(request, household.id))
 
 
 @router.post("/households/{household_id}/triage/override/end", response={200: TriageOut, **ERRORS})
-def end_override(request: HttpRequest, household_id: str) -> dict[str, Any]:
+def end_override(request: HttpRequest, household_id: UUIDText) -> dict[str, Any]:
     household = people_selectors.get_household(request.user, household_id, for_write=True)
     services.end_override(actor_from_request(request, "api"), household)
-    return _triage(household)
+    return _triage(request, household.id)

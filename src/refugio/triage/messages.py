@@ -49,13 +49,18 @@ def reason_text(reason: dict[str, Any]) -> str:
             label = Vulnerability(detail.get("vulnerability")).label
         except ValueError:
             label = detail.get("vulnerability", "")
-        return _("%(label)s (%(people)s in the household): +%(points)s") % {
-            "label": label,
-            "people": detail.get("people", 1),
-            "points": points,
+        values = {"label": label, "people": detail.get("people", 1), "points": points}
+        if detail.get("declared"):
+            return _("%(label)s (%(people)s in the household), declared, not yet confirmed: +%(points)s") % values
+        return _("%(label)s (%(people)s in the household): +%(points)s") % values
+    if kind == policy.DECLARED_CAP:
+        return _("Declared vulnerabilities cannot raise the tier until a caseworker confirms them: -%(points)s") % {
+            "points": _points(-reason["points"])
         }
     if kind == "age_at_least":
         return _("Someone aged %(age)s or over: +%(points)s") % {"age": detail.get("age"), "points": points}
+    if kind == "single_caregiver" and detail.get("declared"):
+        return _("One adult alone with young children, declared, not yet confirmed: +%(points)s") % {"points": points}
     if kind == "single_caregiver":
         return _("One adult alone with a child under %(age)s: +%(points)s") % {
             "age": detail.get("child_under"),

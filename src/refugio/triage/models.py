@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from refugio.encryption import EncryptedTextField
+
 
 class PolicyVersion(models.Model):
     """One saved version of an organisation's policy (YAML). The newest scores the organisation's households;
@@ -41,7 +43,7 @@ class TriageOverride(models.Model):
     household = models.ForeignKey("people.Household", on_delete=models.CASCADE, related_name="triage_overrides")
     tier = models.PositiveSmallIntegerField()
     priority = models.FloatField()
-    reason = models.TextField()
+    reason = EncryptedTextField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)

@@ -6,6 +6,13 @@ Criterion kinds:
 * `age_at_least`: someone is at least `age` years old;
 * `single_caregiver`: one adult alone with a child under `child_under` (or marked so by a caseworker);
 * `waited`: `points` for every full `per_days` since registration, at most `max_points`.
+
+Declared, not yet confirmed: a vulnerability the household declared itself (self-registration, the public
+API) and no caseworker has confirmed yet. It never raises the tier: the tier comes from the confirmed facts
+alone (their points and their `tier_at_most`). Its points still count for the order within that tier, but
+never past it: the priority is held just below the next more urgent tier's `min_priority` (a reason of kind
+`declared_cap` takes off the excess, so the priority stays the sum of its reasons' points). A flood of
+unverified registrations therefore cannot push confirmed urgent cases down.
 """
 
 from __future__ import annotations
@@ -81,7 +88,8 @@ class Policy:
 @dataclass(frozen=True)
 class PersonFacts:
     age: int | None
-    vulnerabilities: frozenset[str] = frozenset()
+    vulnerabilities: frozenset[str] = frozenset()  # confirmed (entered or confirmed by staff)
+    declared: frozenset[str] = frozenset()  # declared by the household, not yet confirmed
 
 
 @dataclass(frozen=True)
@@ -216,18 +224,47 @@ def parse_policy(text: str) -> Policy:
     return Policy(name, base, tuple(sorted(tiers, key=lambda t: -t[1])), tuple(criteria))
 
 
+DECLARED_CAP = "declared_cap"
+STEP_BELOW = 0.01  # how far below the next tier's minimum a capped priority stays
+
+
 def score(policy: Policy, household: HouseholdFacts, today: dt.date) -> Score:
-    reasons: list[Reason] = []
+    confirmed: list[Reason] = []
+    declared: list[Reason] = []
     for criterion in policy.criteria:
         reason = _applies(criterion, household, today)
-        if reason is not None:
-            reasons.append(reason)
-    priority = policy.base_priority + sum(r.points for r in reasons)
+        if reason is None:
+            reason = _applies(criterion, _declared_only(household), today)
+            if reason is not None and criterion.kind in ("vulnerability", "single_caregiver"):
+                detail = {**reason.detail, "declared": True}
+                declared.append(Reason(reason.criterion, reason.kind, reason.points, detail))
+        else:
+            confirmed.append(reason)
+    # The tier: confirmed facts only.
+    priority = policy.base_priority + sum(r.points for r in confirmed)
     tier = next((t for t, minimum in policy.tiers if priority >= minimum), policy.tiers[-1][0])
-    forced = [c.tier_at_most for c in policy.criteria if c.tier_at_most and c.code in {r.criterion for r in reasons}]
+    forced = [c.tier_at_most for c in policy.criteria if c.tier_at_most and c.code in {r.criterion for r in confirmed}]
     if forced:
         tier = min(tier, *forced)
+    reasons = confirmed + declared
+    if declared:
+        # The order within the tier: declared points count, up to just below the next more urgent tier.
+        more_urgent = [minimum for t, minimum in policy.tiers if t < tier]
+        ceiling = max(priority, min(more_urgent) - STEP_BELOW) if more_urgent else math.inf
+        with_declared = priority + sum(r.points for r in declared)
+        if with_declared > ceiling:
+            reasons.append(Reason(DECLARED_CAP, DECLARED_CAP, -(with_declared - ceiling), {"tier": tier}))
+            with_declared = ceiling
+        priority = with_declared
     return Score(tier, priority, tuple(reasons))
+
+
+def _declared_only(household: HouseholdFacts) -> HouseholdFacts:
+    """The household as if its declared vulnerabilities were confirmed (ages and dates unchanged)."""
+    return HouseholdFacts(
+        tuple(PersonFacts(p.age, p.vulnerabilities | p.declared) for p in household.people),
+        household.registered_on,
+    )
 
 
 def _applies(criterion: Criterion, household: HouseholdFacts, today: dt.date) -> Reason | None:

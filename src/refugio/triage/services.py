@@ -45,7 +45,8 @@ def household_facts(household: Household, today: dt.date) -> HouseholdFacts:
     people = tuple(
         PersonFacts(
             age_on(p.birth_year, p.birth_month, p.birth_day, today),
-            frozenset(v.code for v in p.vulnerability_rows.all()),
+            frozenset(v.code for v in p.vulnerability_rows.all() if v.confirmed_at is not None),
+            frozenset(v.code for v in p.vulnerability_rows.all() if v.confirmed_at is None),
         )
         for p in household.members.all()
         if p.merged_into_id is None
@@ -90,6 +91,31 @@ def score_households(households: Iterable[Household], today: dt.date | None = No
             update_fields=["policy", "tier", "priority", "reasons", "computed_at"],
         )
     return scores
+
+
+def rescore_household(household_id: Any) -> None:  # noqa: ANN401
+    """Score one household again, in the caller's transaction (the write that changed what it reads)."""
+    score_households(with_facts(Household.objects.filter(pk=household_id)))
+
+
+def on_household_changed(sender: Any, household_id: Any, **kwargs: Any) -> None:  # noqa: ANN401
+    """Receiver of refugio.people.signals.household_changed (connected in TriageConfig.ready)."""
+    rescore_household(household_id)
+
+
+def score_all(organisation_id: int | None = None, *, only_unscored: bool = False, batch_size: int = 500) -> int:
+    """Score every household (of one organisation), in batches; for data from before scoring moved to the
+    writes, and after a change to how scoring works. Returns how many were scored."""
+    households = Household.objects.order_by("pk")
+    if organisation_id is not None:
+        households = households.filter(owner_id=organisation_id)
+    if only_unscored:
+        households = households.filter(triage__isnull=True)
+    ids = list(households.values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        with transaction.atomic():
+            score_households(with_facts(Household.objects.filter(pk__in=ids[start : start + batch_size])))
+    return len(ids)
 
 
 def save_policy(actor: Actor, organisation_id: int, text: str, note: str = "") -> PolicyVersion:

@@ -7,4 +7,9 @@ urlpatterns = [
     path("policy/", views.policy_page, name="policy"),
     path("<uuid:household_id>/override/", views.override, name="override"),
     path("<uuid:household_id>/override/end/", views.end_override, name="end_override"),
+    path(
+        "people/<uuid:person_id>/vulnerabilities/<slug:code>/confirm/",
+        views.confirm_vulnerability,
+        name="confirm_vulnerability",
+    ),
 ]

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from refugio.audit.request import actor_from_request
 from refugio.people import selectors as people_selectors
+from refugio.people import services as people_services
 from refugio.people.services import PermissionDenied
 from refugio.people.validation import ValidationFailed
 from refugio.triage import services
@@ -88,3 +89,19 @@ def end_override(request: HttpRequest, household_id: str) -> HttpResponse:
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     return redirect("people:household", household_id=household.id)
+
+
+@login_required
+@require_POST
+def confirm_vulnerability(request: HttpRequest, person_id: str, code: str) -> HttpResponse:
+    """A caseworker confirms a vulnerability the household declared; the household is rescored."""
+    person = people_selectors.get_person(request.user, person_id, for_write=True)
+    try:
+        people_services.confirm_vulnerability(actor_from_request(request, "web"), person=person, code=code)
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(exc.fields.values()))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Vulnerability confirmed. The priority was recomputed."))
+    return redirect("people:household", household_id=person.household_id)

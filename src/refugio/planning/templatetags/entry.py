@@ -1,5 +1,5 @@
-"""The household page's triage and entry panel: priority with its reasons, any override, and why the
-household is where it is in the published plan. The page has already checked that the reader may see it."""
+"""The household page's triage and entry panel: priority with its reasons, any override, declared
+vulnerabilities waiting for confirmation, and why the household is where it is in the published plan."""
 
 from __future__ import annotations
 
@@ -7,22 +7,23 @@ from typing import Any
 
 from django import template
 
-from refugio.accounts.selectors import organisation_ids_for
-from refugio.planning.selectors import explain
-from refugio.triage.selectors import triage_of
-from refugio.triage.services import OVERRIDE_ROLES
+from refugio.accounts.rules import Subject, Verb
+from refugio.accounts.selectors import organisations_where
+from refugio.audit.request import actor_from_request
+from refugio.disclosure import disclose_one
+from refugio.planning.surfaces import PRIORITY_PANEL
 
 register = template.Library()
 
 
 @register.inclusion_tag("planning/_entry_panel.html", takes_context=True)
-def entry_panel(context: dict[str, Any], household: Any) -> dict[str, Any]:  # noqa: ANN401
-    triage = triage_of(household)
-    user = context["request"].user
+def entry_panel(context: dict[str, Any], household_id: Any) -> dict[str, Any]:  # noqa: ANN401
+    request = context["request"]
+    shown = disclose_one(actor_from_request(request, "web"), PRIORITY_PANEL, household_id)
     return {
-        "household": household,
-        "triage": triage,
-        "explanation": explain(household, triage.tier, triage.priority),
-        "can_override": household.owner_id in organisation_ids_for(user, OVERRIDE_ROLES),
+        "household": shown,
+        "triage": shown,
+        "declared": shown["declared"],
+        "can_override": shown["owner_id"] in organisations_where(request.user, Subject.TRIAGE, Verb.OVERRIDE),
         "csrf_token": context.get("csrf_token"),
     }

@@ -1,0 +1,70 @@
+"""Who may do what: the one table of roles per kind of object and verb.
+
+Every check of a role anywhere in Refugio reads this table (through `roles_for` or
+`organisations_where`); no module keeps its own set of roles. A role grants a verb only inside the
+organisation where it is held; *which* objects of that organisation (own, or shared with it) is decided
+by the selectors, on top of this table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from refugio.accounts.models import Role
+
+
+class Subject(StrEnum):
+    CASE = "case"  # a household and its members: identity, contact, situation
+    LEGAL = "legal"  # A-number, court, hearings, representation
+    TRIAGE = "triage"  # priority scores and overrides
+    ESCALATION = "escalation"  # problems raised with agency offices
+    POLICY = "policy"  # rules that bind an organisation: triage policy, response deadlines, roster
+    PLAN = "plan"  # the entry plan and capacity
+    MANIFEST = "manifest"  # who is expected at a port on a day
+    AUDIT = "audit"  # the organisation's audit log
+    AGGREGATE = "aggregate"  # counts and reports, never a person
+
+
+class Verb(StrEnum):
+    READ = "read"
+    CREATE = "create"
+    WRITE = "write"
+    SHARE = "share"
+    EXPORT = "export"
+    OVERRIDE = "override"
+
+
+ADMIN, CASEWORKER, ATTORNEY, SHELTER = Role.ORG_ADMIN, Role.CASEWORKER, Role.ATTORNEY, Role.SHELTER_STAFF
+LIAISON, ANALYST = Role.AGENCY_LIAISON, Role.ANALYST
+CASE_ROLES = frozenset({ADMIN, CASEWORKER, ATTORNEY, SHELTER})
+
+RULES: Mapping[tuple[Subject, Verb], frozenset[str]] = {
+    (Subject.CASE, Verb.READ): CASE_ROLES,
+    (Subject.CASE, Verb.CREATE): frozenset({ADMIN, CASEWORKER, SHELTER}),
+    (Subject.CASE, Verb.WRITE): CASE_ROLES,
+    (Subject.CASE, Verb.SHARE): frozenset({ADMIN, CASEWORKER}),
+    (Subject.CASE, Verb.EXPORT): frozenset({ADMIN, CASEWORKER}),
+    # Shelter staff read legal data shared with them but never change it.
+    (Subject.LEGAL, Verb.READ): CASE_ROLES,
+    (Subject.LEGAL, Verb.WRITE): frozenset({ADMIN, CASEWORKER, ATTORNEY}),
+    (Subject.LEGAL, Verb.SHARE): frozenset({ADMIN, CASEWORKER}),
+    (Subject.TRIAGE, Verb.READ): CASE_ROLES,
+    (Subject.TRIAGE, Verb.OVERRIDE): frozenset({ADMIN, CASEWORKER}),
+    (Subject.ESCALATION, Verb.READ): frozenset({ADMIN, CASEWORKER, ATTORNEY, SHELTER, LIAISON}),
+    (Subject.ESCALATION, Verb.CREATE): frozenset({ADMIN, CASEWORKER, ATTORNEY}),
+    (Subject.ESCALATION, Verb.WRITE): frozenset({ADMIN, CASEWORKER, ATTORNEY, LIAISON}),
+    (Subject.POLICY, Verb.READ): frozenset({ADMIN}),
+    (Subject.POLICY, Verb.WRITE): frozenset({ADMIN}),
+    (Subject.PLAN, Verb.READ): frozenset({ADMIN}),
+    (Subject.PLAN, Verb.WRITE): frozenset({ADMIN}),
+    (Subject.MANIFEST, Verb.READ): frozenset({LIAISON}),
+    (Subject.MANIFEST, Verb.EXPORT): frozenset({LIAISON}),
+    (Subject.AUDIT, Verb.READ): frozenset({ADMIN}),
+    (Subject.AGGREGATE, Verb.READ): frozenset({ADMIN, ANALYST}),
+}
+
+
+def roles_for(subject: Subject, verb: Verb) -> frozenset[str]:
+    """The roles that grant this verb on this kind of object; none if the table does not say so."""
+    return RULES.get((subject, verb), frozenset())

@@ -1,0 +1,1 @@
+"""The bottom layer every app may import: domain errors and small shared helpers. No models here."""
