@@ -35,7 +35,8 @@ class AuditPage(Schema):
 
 
 class AuditQuery(Schema):
-    object_id: str = ""
+    # Ids are UUIDs, numbers or short codes; anything else (a NUL byte, say) is a 422, never a 500.
+    object_id: str = Field("", max_length=64, pattern=r"^[\w.:@/-]*$")
     page: int = Field(1, ge=1, le=1_000_000)  # bounded: a larger offset overflows the database's integer
     page_size: int = Field(100, ge=1, le=500)
 
