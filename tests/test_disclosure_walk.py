@@ -48,6 +48,9 @@ ALIASES = {
     "narrative": re.compile(r"narrative"),
     "notes": re.compile(r"notes"),
     "registration_code": re.compile(r"registration_code|code"),
+    "a_number": re.compile(r"a_number"),
+    "shelter_name": re.compile(r"shelter"),
+    "current_city": re.compile(r"city"),
 }
 
 
@@ -68,19 +71,24 @@ def _mark_everyone() -> list[Marker]:
         person.first_family_name = f"Fqz{n:04d}"
         person.narrative = f"Nqz{n:04d} story"
         person.notes = f"Oqz{n:04d} note"
-        person.save(update_fields=["given_names", "first_family_name", "narrative", "notes"])
+        person.a_number = f"A97{n:07d}"
+        person.save(update_fields=["given_names", "first_family_name", "narrative", "notes", "a_number"])
         owner = person.household.owner_id
         for field, text in (
             ("given_names", person.given_names),
             ("first_family_name", person.first_family_name),
             ("narrative", person.narrative),
             ("notes", person.notes),
+            ("a_number", person.a_number),
         ):
             markers.append(Marker(text, "person", str(person.id), owner, field))
     for n, household in enumerate(Household.objects.order_by("created_at", "id")):
         household.notes = f"Hqz{n:04d} note"
-        household.save(update_fields=["notes"])
-        markers.append(Marker(household.notes, "household", str(household.id), household.owner_id, "notes"))
+        household.shelter_name = f"Sqz{n:04d} shelter"
+        household.current_city = f"Cqz{n:04d}"
+        household.save(update_fields=["notes", "shelter_name", "current_city"])
+        for field in ("notes", "shelter_name", "current_city"):
+            markers.append(Marker(getattr(household, field), "household", str(household.id), household.owner_id, field))
         markers.append(
             Marker(
                 display(household.registration_code),
