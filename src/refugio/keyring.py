@@ -40,6 +40,7 @@ def generate_keys() -> dict[str, object]:
         "secret_key": secrets.token_urlsafe(50),
         "encryption_keys": [Fernet.generate_key().decode()],
         "index_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "audit_signing_key": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),  # Ed25519, audit heads
     }
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from refugio.api_types import AuditActionCode, TZDatetime
 from refugio.audit.selectors import visible_audit_events
-from refugio.people.api import ERRORS
+from refugio.core.api import ERRORS
+from refugio.core.http import AuthedRequest
 
 router = Router(tags=["audit"])
 
@@ -42,7 +42,7 @@ class AuditQuery(Schema):
 
 
 @router.get("/audit", response={200: AuditPage, **ERRORS})
-def audit_events(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, Any]:
+def audit_events(request: AuthedRequest, query: Query[AuditQuery]) -> dict[str, Any]:
     events = visible_audit_events(request.auth)
     if query.object_id:
         events = events.filter(object_id=query.object_id)

@@ -1,19 +1,37 @@
+from __future__ import annotations
+
 import sys
+from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
-from refugio.audit.services import verify_chain
+from refugio.audit.verify import KeptHead, verify_log
 
 
 class Command(BaseCommand):
-    help = "Check the audit hash chain. Exit 0 when intact, 1 with the first broken event when not."
+    help = (
+        "Check the audit log: every sealed event against its leaf hash, every signed tree head against the "
+        "events, and (with --against) a tree head kept outside. Exit 0 when intact, 1 with the problems when not."
+    )
 
-    def handle(self, *args: object, **options: object) -> None:
-        checked, broken = verify_chain()
-        if broken is None:
-            self.stdout.write(f"audit chain intact: {checked} events")
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--against", metavar="FILE", help="a head printed earlier by export_tree_head")
+
+    def handle(self, *args: Any, **options: Any) -> None:  # noqa: ANN401
+        kept = KeptHead.from_json(Path(options["against"]).read_text()) if options["against"] else None
+        report = verify_log(kept=kept)
+        if report.ok:
+            against = f"; consistent with the kept head of size {kept.size}" if kept else ""
+            self.stdout.write(
+                f"audit log intact: {report.sealed} sealed events, {report.heads} signed tree heads, "
+                f"{report.unsealed} events not sealed yet{against}"
+            )
             return
-        self.stderr.write(
-            f"audit chain broken at event {broken.event_id}: {broken.reason} ({checked} intact before it)"
-        )
+        for problem in report.problems:
+            where = f" (event {problem.event_id}, position {problem.position})" if problem.event_id else ""
+            self.stderr.write(f"{problem.kind}: {problem.detail}{where}")
+        if report.more_problems:
+            self.stderr.write(f"... and {report.more_problems} more problems")
+        self.stderr.write(f"audit log NOT intact: {len(report.problems) + report.more_problems} problems")
         sys.exit(1)
