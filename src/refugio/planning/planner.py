@@ -15,9 +15,10 @@ How: the linear relaxation (households may be split into people) is a min-cost f
 network, solved exactly with OR-Tools. Households with the same allowed ports (and screened departure
 city) and priority form one group; a group's people wait on a chain of day nodes, each day of waiting
 costing their priority, and leave the chain into a port-day. That optimum is a lower bound for every plan.
-The plan then follows the relaxation day by day: each port-day takes the whole households of each group
-that the relaxation sent there, and any seats left by rounding go to the highest-priority households that
-fit. See docs/planner.md.
+Arcs out of a chain node are bounded by the group's people ready by that day (the same optimum, found
+several times sooner). The plan then follows the relaxation day by day: each group's whole households go to
+the port-days the relaxation sent it to (a smaller one just behind goes first rather than overshoot), and
+any seats left by rounding go to the highest-priority households that fit. See docs/planner.md.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
@@ -254,120 +256,136 @@ class _Network:
             group.sort(key=lambda h: (h.ready_on, h.registered_on, h.id))
 
     def solve(self) -> tuple[float, bool, dict[tuple[int, str, int], int]]:
-        """Least cost of the relaxation, and the people of each group sent to each (port, day)."""
+        """Least cost of the relaxation, and the people of each group sent to each (port, day).
+
+        The network is built with numpy, each group's chain at once. Every arc out of a chain node carries
+        at most the people of that group ready by that day (a bound any flow meets), not "unbounded": the
+        optimum is the same, and OR-Tools' cost-scaling solver reaches it 5-6 times sooner on these
+        networks than with loose capacities."""
         days, resources = self.days, self.resources
-        tails: list[int] = []
-        heads: list[int] = []
-        caps: list[int] = []
-        costs: list[int] = []
+        first = self._first
+        tails: list[np.ndarray] = []
+        heads: list[np.ndarray] = []
+        caps: list[np.ndarray] = []
+        costs: list[np.ndarray] = []
+        arcs = 0
         nodes = 1  # 0 is the sink
-        supplies: dict[int, int] = defaultdict(int)
 
-        def arc(tail: int, head: int, cap: int, cost: int) -> int:
-            tails.append(tail)
-            heads.append(head)
-            caps.append(cap)
-            costs.append(cost)
-            return len(tails) - 1
-
-        def new_node() -> int:
-            nonlocal nodes
-            nodes += 1
-            return nodes - 1
+        def add(tail: Any, head: Any, cap: Any, cost: Any) -> int:  # noqa: ANN401  (arrays or sequences)
+            nonlocal arcs
+            tails.append(np.asarray(tail, dtype=np.int64))
+            heads.append(np.asarray(head, dtype=np.int64))
+            caps.append(np.asarray(cap, dtype=np.int64))
+            costs.append(np.broadcast_to(np.asarray(cost, dtype=np.int64), tails[-1].shape))
+            arcs += len(tails[-1])
+            return arcs - len(tails[-1])
 
         total_supply = sum(h.size for group in self.members for h in group)
-        port_day: dict[tuple[str, int], int] = {}
-        bed_day: dict[tuple[str, int], int] = {}
-
-        def port_node(port: str, day: int) -> int | None:
-            if (port, day) in port_day:
-                return port_day[(port, day)]
-            room = resources.port[port][day]
-            if room <= 0:
-                port_day[(port, day)] = None  # type: ignore[assignment]
-                return None
-            node = new_node()
-            port_day[(port, day)] = node
+        # Port-day nodes (-1 where a port has no room that day), each with an arc to the sink or to its
+        # destination's beds that day.
+        port_node: dict[str, np.ndarray] = {}
+        bed_node: dict[str, np.ndarray] = {}
+        for port in sorted(resources.port):
+            room = np.asarray(resources.port[port], dtype=np.int64)
+            open_days = np.flatnonzero(room > 0)
+            ids = np.full(days, -1, dtype=np.int64)
+            ids[open_days] = nodes + np.arange(len(open_days))
+            nodes += len(open_days)
+            port_node[port] = ids
             destination = resources.destination.get(port)
             if destination in resources.beds:
-                key = (destination, day)
-                if key not in bed_day:
-                    bed_day[key] = new_node()
-                    arc(bed_day[key], 0, resources.beds[destination][day], 0)
-                arc(node, bed_day[key], room, 0)
+                if destination not in bed_node:
+                    bed_node[destination] = nodes + np.arange(days)
+                    nodes += days
+                    add(bed_node[destination], np.zeros(days), resources.beds[destination], 0)
+                add(ids[open_days], bed_node[destination][open_days], room[open_days], 0)
             else:
-                arc(node, 0, room, 0)
-            return node
+                add(ids[open_days], np.zeros(len(open_days)), room[open_days], 0)
+        # Screening: city-day nodes in and out, the arc between them its room, then on to the city's ports.
+        screen_node: dict[str, np.ndarray] = {}
+        for city, ports_of_city in self.city_ports.items():
+            room = np.asarray(resources.screening[city], dtype=np.int64)
+            open_days = np.flatnonzero(room > 0)
+            node_in = nodes + np.arange(len(open_days))
+            node_out = node_in + len(open_days)
+            nodes += 2 * len(open_days)
+            ids = np.full(days, -1, dtype=np.int64)
+            ids[open_days] = node_in
+            screen_node[city] = ids
+            add(node_in, node_out, room[open_days], 0)
+            for port in ports_of_city:
+                target = port_node[port][open_days] if port in port_node else np.full(len(open_days), -1)
+                here = target >= 0
+                add(node_out[here], target[here], np.full(int(here.sum()), total_supply), 0)
 
-        screen_in: dict[tuple[str, int], int | None] = {}
-
-        def screening_node(city: str, day: int) -> int | None:
-            if (city, day) in screen_in:
-                return screen_in[(city, day)]
-            room = resources.screening[city][day]
-            node_in = None
-            if room > 0:
-                node_in, node_out = new_node(), new_node()
-                arc(node_in, node_out, room, 0)
-                for port in self.city_ports[city]:
-                    target = port_node(port, day)
-                    if target is not None:
-                        arc(node_out, target, total_supply, 0)
-            screen_in[(city, day)] = node_in
-            return node_in
-
-        entry_arcs: list[tuple[int, int, str, int]] = []  # (arc, group, port or "", day)
+        # The chains. supplies[node] = people ready that day.
+        supply_nodes: list[np.ndarray] = []
+        supply_people: list[np.ndarray] = []
+        entries: list[tuple[int, int, str, np.ndarray]] = []  # (first arc, group, port or "", days)
         for g, (allowed, city, level) in enumerate(self.groups):
-            cost = math.floor(level * self.scale)
-            start = max(0, min((h.ready_on - self._first).days for h in self.members[g]))
-            if start >= days:
+            group = self.members[g]
+            ready = np.fromiter(((h.ready_on - first).days for h in group), dtype=np.int64, count=len(group))
+            size = np.fromiter((h.size for h in group), dtype=np.int64, count=len(group))
+            inside = ready < days
+            if not inside.any():
                 continue
-            chain = [new_node() for _ in range(start, days)]
-            for h in self.members[g]:
-                ready = (h.ready_on - self._first).days
-                if ready < days:
-                    supplies[chain[max(ready, 0) - start]] += h.size
-            for offset, node in enumerate(chain):
-                day = start + offset
-                if offset + 1 < len(chain):
-                    arc(node, chain[offset + 1], total_supply, cost)
-                else:
-                    arc(node, 0, total_supply, cost)  # not placed: enters the day after the horizon
-                if city:
-                    target = screening_node(city, day)
-                    if target is not None:
-                        entry_arcs.append((arc(node, target, total_supply, 0), g, "", day))
-                else:
-                    for port in allowed:
-                        target = port_node(port, day)
-                        if target is not None:
-                            entry_arcs.append((arc(node, target, total_supply, 0), g, port, day))
-        total = sum(supplies.values())
-        if total == 0:
+            ready, size = np.maximum(ready[inside], 0), size[inside]
+            start = int(ready.min())
+            length = days - start
+            chain = nodes + np.arange(length)
+            nodes += length
+            ready_people = np.bincount(ready - start, weights=size, minlength=length).astype(np.int64)
+            present = np.flatnonzero(ready_people)
+            supply_nodes.append(chain[present])
+            supply_people.append(ready_people[present])
+            bound = np.cumsum(ready_people)  # people of the group ready by each day: no arc carries more
+            cost = math.floor(level * self.scale)
+            # Waiting a day; the last day's leads to the sink: not placed, enters the day after the horizon.
+            add(chain, np.append(chain[1:], 0), bound, cost)
+            for port in [city] if city else allowed:
+                entry_nodes = (screen_node[city] if city else port_node[port])[start:]
+                open_entries = np.flatnonzero(entry_nodes >= 0)
+                if len(open_entries):
+                    first_arc = add(chain[open_entries], entry_nodes[open_entries], bound[open_entries], 0)
+                    entries.append((first_arc, g, "" if city else port, start + open_entries))
+        if not supply_nodes:
             return 0.0, self.exact, {}
-        supplies[0] -= total
-        # Solved with every arc reversed (seats flow back to the people waiting): the same optimum, and
-        # OR-Tools' cost-scaling solver reaches it in about 60% of the time on these networks.
         flow = min_cost_flow.SimpleMinCostFlow()
         flow.add_arcs_with_capacity_and_unit_cost(
-            np.array(heads, dtype=np.int32),
-            np.array(tails, dtype=np.int32),
-            np.array(caps, dtype=np.int64),
-            np.array(costs, dtype=np.int64),
+            np.concatenate(tails).astype(np.int32),
+            np.concatenate(heads).astype(np.int32),
+            np.concatenate(caps),
+            np.concatenate(costs),
         )
+        supply_at = np.concatenate(supply_nodes)
+        people = np.concatenate(supply_people)
         flow.set_nodes_supplies(
-            np.array(list(supplies), dtype=np.int32), -np.array(list(supplies.values()), dtype=np.int64)
+            np.append(supply_at, 0).astype(np.int32), np.append(people, -people.sum()).astype(np.int64)
         )
         status = flow.solve()
         if status != flow.OPTIMAL:
             raise RuntimeError(f"min-cost flow did not solve: status {status}")
-        arcs = np.array([a for a, _g, _p, _d in entry_arcs], dtype=np.int32)
-        sent = flow.flows(arcs) if len(arcs) else []
         targets: dict[tuple[int, str, int], int] = {}
-        for (_arc, g, port, day), people in zip(entry_arcs, sent, strict=True):
-            if people:
-                targets[(g, port, day)] = int(people)
+        for first_arc, g, port, entry_days in entries:
+            sent = flow.flows(np.arange(first_arc, first_arc + len(entry_days), dtype=np.int32))
+            for i in np.flatnonzero(sent):
+                targets[(g, port, int(entry_days[i]))] = int(sent[i])
         return flow.optimal_cost() / self.scale, self.exact, targets
+
+
+def _smaller(group: list[Household], start: int, end: int, placed: set[str], seats: int) -> Household | None:
+    """The first of the next FILL_SCAN households not placed yet that has at most `seats` people."""
+    looked = 0
+    for i in range(start, end):
+        h = group[i]
+        if h.id in placed:
+            continue
+        if h.size <= seats:
+            return h
+        looked += 1
+        if looked >= FILL_SCAN:
+            break
+    return None
 
 
 def _priority_levels(priorities: list[float]) -> dict[float, float]:
@@ -432,7 +450,7 @@ def _round(
             for port in ports:
                 seats = min(fifo_seats.get((port, day), 0), resources.port[port][day])
                 queue = fifo_queues[port]
-                skipped = []
+                skipped: list[tuple[dt.date, str, int, int]] = []
                 while seats > 0 and queue and len(skipped) < FILL_SCAN:
                     entry = heapq.heappop(queue)
                     h = members[entry[2]][entry[3]]
@@ -445,28 +463,46 @@ def _round(
                         skipped.append(entry)
                 for entry in skipped:
                     heapq.heappush(queue, entry)
-        # The priority lane, as the relaxation sent each group.
-        for g, port in sorted(by_day.get(day, []), key=lambda item: -groups[item[0]][2]):
-            key = (g, port, day)
-            ports_here = [port] if port else list(groups[g][0])
+        # The priority lane, as the relaxation sent each group: a group's households go to whichever of its
+        # port-days that day has most of its target left and room for them.
+        sent_today: dict[int, list[tuple[int, str, int]]] = defaultdict(list)
+        for g, port in by_day.get(day, []):
+            sent_today[g].append((g, port, day))
+        for g in sorted(sent_today, key=lambda g: -groups[g][2]):
+            keys = sent_today[g]
             group = members[g]
             i = head[g]
-            while target_left[key] > 0 and i < ready_until[g]:
+            while i < ready_until[g] and any(target_left[k] > 0 for k in keys):
                 h = group[i]
                 i += 1
                 if h.id in placed:
                     continue
-                chosen = next((p for p in ports_here if fits(h, p, day)), None)
-                if chosen is None:
-                    continue
-                place(h, chosen, day, "priority")
-                target_left[key] -= h.size
+                for key in sorted(keys, key=lambda k: -target_left[k]):
+                    if target_left[key] <= 0:
+                        break
+                    chosen = next((p for p in ([key[1]] if key[1] else groups[g][0]) if fits(h, p, day)), None)
+                    if chosen is None:
+                        continue
+                    if h.size > target_left[key]:
+                        # The household would overshoot the target: a smaller one just behind it (same
+                        # priority, same ports) that fits the target goes first; it is next in line tomorrow.
+                        smaller = _smaller(group, i, ready_until[g], placed, target_left[key])
+                        if smaller is not None and fits(smaller, chosen, day):
+                            place(smaller, chosen, day, "priority")
+                            target_left[key] -= smaller.size
+                            i -= 1
+                            break
+                    place(h, chosen, day, "priority")
+                    target_left[key] -= h.size
+                    break
             while head[g] < ready_until[g] and group[head[g]].id in placed:
                 head[g] += 1
         # Seats left by rounding: the most urgent households that fit.
         for port in ports:
+            if resources.port[port][day] <= 0:
+                continue
             for g in at_port[port]:
-                if resources.room(port, groups[g][1], day) <= 0:
+                if head[g] >= ready_until[g] or resources.room(port, groups[g][1], day) <= 0:
                     continue
                 group = members[g]
                 looked = 0
