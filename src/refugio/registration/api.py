@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Header, Router, Status
 from ninja.decorators import decorate_view
-from pydantic import Field
+from pydantic import Field, JsonValue
 
 from refugio.api_types import (
     CourtCode,
@@ -30,25 +30,32 @@ from refugio.api_types import (
     VulnerabilityCode,
 )
 from refugio.audit.request import actor_from_request
-from refugio.people.api import ERRORS, ErrorOut, HouseholdFields, PersonIn, Strict
-from refugio.people.validation import ValidationFailed
+from refugio.core.api import ERRORS, ErrorOut, Strict
+from refugio.core.errors import ValidationFailed
+from refugio.people.api import HouseholdFields, PersonIn
 from refugio.registration import limits, services
 
 router = Router(tags=["registration"], auth=None)
 
+# Declared by its real name: proxies drop header names with underscores, so `idempotency_key` would never arrive.
+IdempotencyKey = Annotated[
+    str | None,
+    Header(None, alias="Idempotency-Key", description="Unique text; a retry with the same key gets the same answer"),
+]
 
-def _chars(n: int) -> dict[str, Any]:
+
+def _chars(n: int) -> dict[str, JsonValue]:
     # Like the choices (refugio.api_types), described here and checked by the shared validation, which
     # answers with a message per field in the caller's language.
-    return {"json_schema_extra": {"maxLength": n}}
+    return {"maxLength": n}
 
 
 class PublicPersonIn(Strict):
     """A person as they describe themselves (or their child); what /register/ asks, nothing else."""
 
-    given_names: str | None = Field(None, **_chars(150))
-    first_family_name: str | None = Field(None, **_chars(100))
-    second_family_name: str | None = Field(None, **_chars(100))
+    given_names: str | None = Field(None, json_schema_extra=_chars(150))
+    first_family_name: str | None = Field(None, json_schema_extra=_chars(100))
+    second_family_name: str | None = Field(None, json_schema_extra=_chars(100))
     date_of_birth: PartialDate | None = Field(None, description="YYYY-MM-DD, YYYY-MM or YYYY")
     date_of_birth_estimated: bool | None = None
     age: int | None = Field(
@@ -58,17 +65,17 @@ class PublicPersonIn(Strict):
     nationality: NationalityCodeOrBlank | None = Field(None, description="ISO 3166-1 alpha-2")
     languages: list[LanguageCode] | None = None
     relationship_to_head: RelationshipCode | None = Field(None, description="Exactly one member is the head")
-    a_number: str | None = Field(None, description="A followed by 8 or 9 digits", **_chars(16))
+    a_number: str | None = Field(None, description="A followed by 8 or 9 digits", json_schema_extra=_chars(16))
     immigration_court: CourtCode | None = None
     next_hearing_date: DateText | None = Field(None, description="YYYY-MM-DD")
     vulnerabilities: list[VulnerabilityCode] | None = None
 
 
 class PublicHouseholdIn(Strict):
-    current_city: str | None = Field(None, **_chars(100))
+    current_city: str | None = Field(None, json_schema_extra=_chars(100))
     in_shelter: bool | None = None
-    shelter_name: str | None = Field(None, **_chars(200))
-    contact_phone: str | None = Field(None, description="With the country code, e.g. +52", **_chars(40))
+    shelter_name: str | None = Field(None, json_schema_extra=_chars(200))
+    contact_phone: str | None = Field(None, description="With the country code, e.g. +52", json_schema_extra=_chars(40))
     contact_whatsapp: bool | None = None
     preferred_language: LanguageCode | None = Field(None, description="Default: the Accept-Language")
 
@@ -121,14 +128,19 @@ def _members(payload: RegistrationIn) -> list[dict[str, Any]]:
 
 @router.post("/registrations", response={201: dict[str, str], 413: ErrorOut, 429: ErrorOut, 503: Any, **ERRORS})
 @decorate_view(_public_limits)
-def register(request: HttpRequest, payload: RegistrationIn, idempotency_key: Header[str | None] = None) -> Status:
+def register(request: HttpRequest, payload: RegistrationIn, idempotency_key: IdempotencyKey = None) -> Status:
     """A household registers itself. At most 64 KB; limited per client address and overall (429 with
     Retry-After)."""
     data = payload.model_dump(exclude_unset=True, exclude={"members", "consent"})
     members = _members(payload)
     key = (idempotency_key or "").strip()[:200] or None
     status, body = services.register(
-        actor_from_request(request, "public"), data, members, payload.consent, get_language() or "es", key
+        actor_from_request(request, "public"),
+        data=data,
+        members=members,
+        consent=payload.consent,
+        language=get_language() or "es",
+        idempotency_key=key,
     )
     return Status(status, body)
 
@@ -143,12 +155,17 @@ class StaffIntakeIn(HouseholdFields):
 
 
 @intake_router.post("/intake/households", response={201: dict[str, str], **ERRORS})
-def staff_intake(request: HttpRequest, payload: StaffIntakeIn, idempotency_key: Header[str | None] = None) -> Status:
+def staff_intake(request: HttpRequest, payload: StaffIntakeIn, idempotency_key: IdempotencyKey = None) -> Status:
     """A caseworker's intake, safe to send again (offline queues retry): same key, same answer, one household."""
     data = payload.model_dump(exclude_unset=True, exclude={"members", "consent", "organisation_id"})
     members = [m.model_dump(exclude_unset=True) for m in payload.members]
     key = (idempotency_key or "").strip()[:150] or None
     status, body = services.staff_intake(
-        actor_from_request(request, "web"), payload.organisation_id, data, members, payload.consent, key
+        actor_from_request(request, "web"),
+        organisation_id=payload.organisation_id,
+        data=data,
+        members=members,
+        consent=payload.consent,
+        idempotency_key=key,
     )
     return Status(status, body)

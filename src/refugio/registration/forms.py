@@ -14,14 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from refugio.people.validation import (
-    HOUSEHOLD_FIELDS,
-    PERSON_FIELDS,
-    FieldError,
-    clean_a_number,
-    clean_date_of_birth,
-    clean_phone,
-)
+from refugio.core.errors import FieldError
+from refugio.core.widgets import IsoDateInput
+from refugio.people.validation import HOUSEHOLD_FIELDS, PERSON_FIELDS, clean_a_number, clean_date_of_birth, clean_phone
 from refugio.people.vocabulary import COURTS, LANGUAGES, NATIONALITIES, Relationship, Sex, Vulnerability
 
 # Django's own form messages, repeated here so that every public language (Kreyòl too, which Django
@@ -102,7 +97,8 @@ def _shared_rule(cleaners: dict[str, Any], name: str, value: Any) -> Any:  # noq
         raise forms.ValidationError(str(exc)) from exc
 
 
-def _numeric(placeholder: Any = "") -> forms.TextInput:  # noqa: ANN401
+def numeric_input() -> forms.TextInput:
+    """A short box for a number, with the phone's number keyboard (no spinner, no locale formatting)."""
     return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "size": 6})
 
 
@@ -115,18 +111,18 @@ class PersonStepForm(forms.Form):
         label=_("Second family name (if you have one)"), max_length=100, required=False
     )
     birth_day = forms.IntegerField(
-        label=_("Day of birth"), min_value=1, max_value=31, required=False, widget=_numeric()
+        label=_("Day of birth"), min_value=1, max_value=31, required=False, widget=numeric_input()
     )
     birth_month = forms.TypedChoiceField(label=_("Month of birth"), choices=MONTHS, coerce=int, required=False)
     birth_year = forms.IntegerField(
-        label=_("Year of birth"), min_value=1900, max_value=2100, required=False, widget=_numeric()
+        label=_("Year of birth"), min_value=1900, max_value=2100, required=False, widget=numeric_input()
     )
     age = forms.IntegerField(
         label=_("If you do not know the date of birth: age in years"),
         min_value=0,
         max_value=120,
         required=False,
-        widget=_numeric(),
+        widget=numeric_input(),
     )
     date_of_birth_estimated = forms.BooleanField(label=_("The date of birth is approximate"), required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
@@ -148,7 +144,8 @@ class PersonStepForm(forms.Form):
         return _shared_rule(PERSON_FIELDS, "second_family_name", self.cleaned_data.get("second_family_name"))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # the stubs allow an override to return None; Form.clean returns cleaned_data
+        data = self.cleaned_data
         year, month, day, age = (data.get(k) for k in ("birth_year", "birth_month", "birth_day", "age"))
         if year is None and age is not None:
             # An age is an estimate of the year only.
@@ -189,7 +186,8 @@ class PersonStepForm(forms.Form):
 class MemberStepForm(PersonStepForm):
     relationship_to_head = forms.ChoiceField(
         label=_("What is this person to you?"),
-        choices=[c for c in Relationship.choices if c[0] != Relationship.HEAD],
+        # No answer chosen in advance: a guess ("spouse", the first in the list) would be stored as a fact.
+        choices=[("", "—"), *(c for c in Relationship.choices if c[0] != Relationship.HEAD)],
     )
 
     def person(self) -> dict[str, Any]:
@@ -252,9 +250,7 @@ class CourtStepForm(forms.Form):
     immigration_court = forms.ChoiceField(
         label=_("Immigration court"), choices=[("", "—"), *COURTS.items()], required=False
     )
-    next_hearing_date = forms.DateField(
-        label=_("Date of your next hearing"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    next_hearing_date = forms.DateField(label=_("Date of your next hearing"), required=False, widget=IsoDateInput())
 
     def clean_a_number(self) -> str:
         try:
@@ -263,7 +259,8 @@ class CourtStepForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()  # the stubs allow an override to return None; Form.clean returns cleaned_data
+        data = self.cleaned_data
         hearing = data.get("next_hearing_date")
         if hearing and hearing < timezone.localdate() - dt.timedelta(days=365 * 5):
             self.add_error("next_hearing_date", _("This date is too far in the past. Check the year."))

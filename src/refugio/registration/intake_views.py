@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from refugio.audit.request import actor_from_request
+from refugio.core.errors import ValidationFailed
+from refugio.core.forms import set_choices
 from refugio.people.forms import HouseholdForm, PersonForm, add_service_errors
 from refugio.people.services import PermissionDenied
-from refugio.people.validation import ValidationFailed
 from refugio.registration import services
 from refugio.registration.selectors import intake_organisations
 
@@ -40,7 +41,7 @@ class IntakeMetaForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self.fields["organisation_id"].choices = organisations
+        set_choices(self, "organisation_id", organisations)
 
 
 def _person_forms(data: Any = None) -> list[PersonForm]:  # noqa: ANN401
@@ -96,11 +97,11 @@ def intake_page(request: HttpRequest) -> HttpResponse:
         try:
             _status, answer = services.staff_intake(
                 actor_from_request(request, "web"),
-                meta.cleaned_data["organisation_id"],
-                household_data,
-                members,
-                meta.cleaned_data["consent"],
-                meta.cleaned_data["idempotency_key"],
+                organisation_id=meta.cleaned_data["organisation_id"],
+                data=household_data,
+                members=members,
+                consent=meta.cleaned_data["consent"],
+                idempotency_key=meta.cleaned_data["idempotency_key"],
             )
         except ValidationFailed as exc:
             add_service_errors(meta, {k: v for k, v in exc.fields.items() if k == "consent"})

@@ -2,8 +2,10 @@
 
 Nothing is stored before the consent step. What was typed so far travels with the form as one signed
 field (the person's own data, sent back to them), so no server-side draft of personal data exists and any
-number of people can register at once. The draft carries an idempotency key made on the first page, so a
-double tap or a refreshed page on the last step still makes exactly one household.
+number of people can register at once. What is on the page when the person presses Back, Remove or a
+language travels in the same field (its "typed" part), so nothing typed is lost. The draft carries an
+idempotency key made on the first page, so a double tap or a refreshed page on the last step still makes
+exactly one household.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from refugio.audit.request import actor_from_request
-from refugio.people.validation import ValidationFailed
+from refugio.core.errors import ValidationFailed
 from refugio.registration import limits, services
 from refugio.registration.forms import (
     BORDER_CITIES,
@@ -72,6 +74,40 @@ def _raw(request: HttpRequest, form: forms.Form) -> Raw:
     return {name: request.POST.getlist(name) for name in form.fields if request.POST.getlist(name)}
 
 
+def _blank_member(raw: Raw) -> bool:
+    """A member form with nothing typed is nobody. Browsers send every field, blank ones as `name=`, and the
+    relationship select always has a value, so it alone does not make a person."""
+    return not any(value.strip() for name, values in raw.items() if name != "relationship_to_head" for value in values)
+
+
+def _person_index(value: str) -> int | None:
+    """A vulnerability answer as a person's place in the registration (a single person's box sends "on")."""
+    if value == "on":
+        return 0
+    return int(value) if value.isdigit() else None
+
+
+def _vulnerability_answers(raw: Raw, count: int) -> Raw:
+    """The answers about who needs help first, in the shape the page takes for `count` people: a yes box
+    for one person, a "who?" box per person for several. Answers survive adding people, or removing them."""
+    answers: Raw = {}
+    for code, values in raw.items():
+        indices = sorted({i for i in map(_person_index, values) if i is not None and i < count})
+        if indices:
+            answers[code] = ["on"] if count == 1 else [str(i) for i in indices]
+    return answers
+
+
+def _without_person(raw: Raw, removed: int) -> Raw:
+    """The vulnerability answers once the person at place `removed` is gone: the others keep theirs."""
+    answers: Raw = {}
+    for code, values in raw.items():
+        kept = [i - (i > removed) for i in map(_person_index, values) if i is not None and i != removed]
+        if kept:
+            answers[code] = [str(i) for i in kept]
+    return answers
+
+
 def _people(draft: dict[str, Any]) -> list[str]:
     """Display names of everyone registered so far, head first."""
     rows = [draft.get("head", {}), *draft.get("members", [])]
@@ -109,23 +145,19 @@ def register(request: HttpRequest) -> HttpResponse:
     posted = _form(step, draft, data=None)
     raw = _raw(request, posted)
 
-    if "lang" in request.POST or action == "back":
-        # Changing language or going back keeps what was typed, without judging it yet.
-        if step != "members" or any(raw.values()):
-            draft.setdefault("typed", {})[step] = raw
+    if "lang" in request.POST or action == "back" or action.startswith("remove-"):
+        # Changing language, going back or removing someone keeps what was typed, without judging it yet.
+        _keep_typed(draft, step, raw)
         if action == "back":
             step = STEPS[max(STEPS.index(step) - 1, 0)]
+        elif step == "members" and action.startswith("remove-"):
+            _remove_member(draft, action.removeprefix("remove-"))
         return _show(request, language, draft, step, _form(step, draft, initial=_typed(draft, step)))
-
-    if step == "members" and action.startswith("remove-"):
-        index = int(action.removeprefix("remove-")) if action.removeprefix("remove-").isdigit() else -1
-        if 0 <= index < len(draft["members"]):
-            draft["members"].pop(index)
-        return _show(request, language, draft, step, _form(step, draft))
 
     form = _form(step, draft, data=raw)
     if step == "members":
-        if action == "next" and not raw.get("given_names") and not raw.get("first_family_name"):
+        if action == "next" and _blank_member(raw):
+            draft.get("typed", {}).pop("members", None)
             return _show(request, language, draft, "place", _form("place", draft, initial=_typed(draft, "place")))
         if not form.is_valid():
             return _show(request, language, draft, step, form)
@@ -140,22 +172,55 @@ def register(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _show(request, language, draft, step, form)
     draft[step] = raw
+    draft.get("typed", {}).pop(step, None)
     if step != "consent":
         following = STEPS[STEPS.index(step) + 1]
         return _show(request, language, draft, following, _form(following, draft, initial=_typed(draft, following)))
     return _submit(request, language, draft)
 
 
+def _keep_typed(draft: dict[str, Any], step: str, raw: Raw) -> None:
+    """Remember what is on the page, to show it again when the person comes back to this step."""
+    typed = draft.setdefault("typed", {})
+    if step == "members" and _blank_member(raw):
+        typed.pop("members", None)
+    else:
+        typed[step] = raw
+
+
+def _remove_member(draft: dict[str, Any], position: str) -> None:
+    index = int(position) if position.isdigit() else -1
+    if not 0 <= index < len(draft["members"]):
+        return
+    draft["members"].pop(index)
+    # The head is person 0, so member `index` is person index + 1 in the answers about vulnerabilities.
+    for answers in (draft, draft.get("typed", {})):
+        if "vulnerabilities" in answers:
+            answers["vulnerabilities"] = _without_person(answers["vulnerabilities"], index + 1)
+
+
 def _typed(draft: dict[str, Any], step: str) -> Raw:
-    return draft.get("typed", {}).get(step) or draft.get(step) or {}
+    """What to show on `step`: what was last typed there, else what was accepted there."""
+    if step == "members":
+        # draft["members"] is the list of people already added; the form is for the next one.
+        return draft.get("typed", {}).get("members") or {}
+    typed = draft.get("typed", {})
+    # An emptied step (every box unticked) is shown empty, not as it was before.
+    shown = typed[step] if step in typed else draft.get(step) or {}
+    if step == "vulnerabilities":
+        return _vulnerability_answers(shown, len(_people(draft)))
+    return shown
 
 
 def _submit(request: HttpRequest, language: str, draft: dict[str, Any]) -> HttpResponse:
-    head_form = _form("head", draft, data=draft.get("head", {}))
-    place_form = _form("place", draft, data=draft.get("place", {}))
-    court_form = _form("court", draft, data=draft.get("court", {}))
-    vulnerability_form = _form("vulnerabilities", draft, data=draft.get("vulnerabilities", {}))
-    for step, form in (("head", head_form), ("place", place_form), ("court", court_form)):
+    # The step forms by their own classes (what _form builds for these steps), so their methods are typed.
+    head_form = PersonStepForm(MultiValueDict(draft.get("head", {})))
+    place_form = PlaceStepForm(MultiValueDict(draft.get("place", {})))
+    court_form = CourtStepForm(MultiValueDict(draft.get("court", {})))
+    answers = _vulnerability_answers(draft.get("vulnerabilities", {}), len(_people(draft)))
+    vulnerability_form = VulnerabilityStepForm(MultiValueDict(answers), people=_people(draft))
+    step_forms: tuple[tuple[str, forms.Form], ...] = (("head", head_form), ("place", place_form), ("court", court_form))
+    for step, form in step_forms:
         if not form.is_valid():
             return _show(request, language, draft, step, form)
     member_forms = [MemberStepForm(MultiValueDict(m)) for m in draft["members"]]
@@ -178,7 +243,12 @@ def _submit(request: HttpRequest, language: str, draft: dict[str, Any]) -> HttpR
         return response
     try:
         _status, answer = services.register(
-            actor_from_request(request, "public"), place_form.household(), people, True, language, key
+            actor_from_request(request, "public"),
+            data=place_form.household(),
+            members=people,
+            consent=True,
+            language=language,
+            idempotency_key=key,
         )
     except services.IdempotencyConflict:
         # Sent before, then changed with the browser's back button: the first registration stands.

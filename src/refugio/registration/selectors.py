@@ -7,9 +7,10 @@ from django.contrib.auth.models import AnonymousUser
 
 from refugio.accounts.models import Organisation
 from refugio.accounts.selectors import CASE_CREATE_ROLES, organisation_ids_for
+from refugio.core.errors import FieldError
 from refugio.people.models import Household, Person
 from refugio.people.registration_code import normalise
-from refugio.people.validation import FieldError, clean_date_of_birth
+from refugio.people.validation import clean_date_of_birth
 
 
 def household_for(code: str, date_of_birth: str) -> Household | None:

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 
 from refugio.accounts.models import Organisation
 from refugio.audit.services import Actor
+from refugio.core.errors import ValidationFailed
 from refugio.people.models import Household
 from refugio.people.registration_code import display
 from refugio.people.services import check_household, create_household, insert_household, record_consent
-from refugio.people.validation import ValidationFailed
 from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
 from refugio.registration.intake_files import Cell, IntakeFile, Problem
 from refugio.registration.models import IdempotencyRecord
@@ -36,6 +36,7 @@ def request_digest(payload: dict[str, Any]) -> str:
 
 def register(
     actor: Actor,
+    *,
     data: dict[str, Any],
     members: list[dict[str, Any]],
     consent: bool,
@@ -51,9 +52,13 @@ def register(
         if intake is None:
             raise RegistrationClosed(_("Registration is not open at the moment."))
         household = insert_household(
-            actor, intake.id, {"preferred_language": language, **data}, members, self_declared=True
+            actor,
+            organisation_id=intake.id,
+            data={"preferred_language": language, **data},
+            members=members,
+            self_declared=True,
         )
-        record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.ONLINE)
+        record_consent(actor, household=household, purpose=ConsentPurpose.PROCESSING, method=ConsentMethod.ONLINE)
         return household
 
     return _exactly_once(idempotency_key, {"data": data, "members": members, "consent": consent}, create)
@@ -61,6 +66,7 @@ def register(
 
 def staff_intake(
     actor: Actor,
+    *,
     organisation_id: int | None,
     data: dict[str, Any],
     members: list[dict[str, Any]],
@@ -72,8 +78,8 @@ def staff_intake(
 
     def create() -> Household:
         _check_with_consent(data, members, consent, _("Record the person's consent before registering."))
-        household = create_household(actor, organisation_id, data, members)
-        record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.VERBAL)
+        household = create_household(actor, organisation_id=organisation_id, data=data, members=members)
+        record_consent(actor, household=household, purpose=ConsentPurpose.PROCESSING, method=ConsentMethod.VERBAL)
         return household
 
     key = f"staff:{actor.user_id}:{idempotency_key}" if idempotency_key else None
@@ -154,7 +160,7 @@ class ImportResult:
     ignored_columns: list[str]
 
 
-def import_intake(actor: Actor, organisation_id: int, intake: IntakeFile) -> ImportResult:
+def import_intake(actor: Actor, *, organisation_id: int, intake: IntakeFile) -> ImportResult:
     """Check every household of a field-intake file, then store all of them or none. A household already
     imported (same submission id or reference, for this organisation) is left as it is, so importing the
     same file again creates nothing."""
@@ -180,7 +186,11 @@ def import_intake(actor: Actor, organisation_id: int, intake: IntakeFile) -> Imp
         with transaction.atomic():
             for household in new:
                 insert_household(
-                    actor, organisation_id, household.household, household.members, source_ref=household.source_ref
+                    actor,
+                    organisation_id=organisation_id,
+                    data=household.household,
+                    members=household.members,
+                    source_ref=household.source_ref,
                 )
     except IntegrityError as exc:
         # Another import of the same file committed first; everything here was rolled back.

@@ -8,7 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -17,11 +17,13 @@ from django_ratelimit.core import is_ratelimited
 from refugio.audit.models import Action
 from refugio.audit.request import actor_from_request, client_key
 from refugio.audit.services import Touch, record
+from refugio.core.forms import set_choices
 from refugio.people.registration_code import normalise
 from refugio.people.vocabulary import HouseholdStatus
 from refugio.planning.selectors import published_appointment
+from refugio.registration.forms import MONTHS, numeric_input
 from refugio.registration.intake_files import IntakeFileError, max_import_bytes, read_intake
-from refugio.registration.selectors import household_for, intake_organisations
+from refugio.registration.selectors import household_for, intake_organisation_name, intake_organisations
 from refugio.registration.services import ImportRejected, import_intake
 
 MAX_IMPORT_BYTES = max_import_bytes()  # REFUGIO_IMPORT_MAX_BYTES, 10 MB by default; read_intake checks it too
@@ -39,20 +41,55 @@ STATUS_TEXT = {
 
 
 class StatusForm(forms.Form):
+    """The code and the head's date of birth, asked with the same day / month / year boxes as registration:
+    only the year when that is all that was registered."""
+
     code = forms.CharField(
         label=_("Registration code"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
-    date_of_birth = forms.CharField(
-        label=_("Date of birth of the head of household (as you registered it: YYYY-MM-DD, YYYY-MM or YYYY)"),
-        max_length=10,
+    birth_day = forms.IntegerField(
+        label=_("Day of birth"), min_value=1, max_value=31, required=False, widget=numeric_input()
     )
+    birth_month = forms.TypedChoiceField(label=_("Month of birth"), choices=MONTHS, coerce=int, required=False)
+    birth_year = forms.IntegerField(
+        label=_("Year of birth"), min_value=1900, max_value=2100, required=False, widget=numeric_input()
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # the stubs allow an override to return None; Form.clean returns cleaned_data
+        data = self.cleaned_data
+        year, month, day = (data.get(k) for k in ("birth_year", "birth_month", "birth_day"))
+        legacy = str(self.data.get("date_of_birth", "")).strip()[:10]
+        if year is None and not (month or day) and legacy:
+            # The one text box of earlier versions (YYYY-MM-DD, YYYY-MM or YYYY), still taken from scripts.
+            data["date_of_birth"] = legacy
+        elif year is None:
+            if "birth_year" not in self.errors:
+                self.add_error("birth_year", forms.Field.default_error_messages["required"])
+        elif day and not month:
+            self.add_error("birth_month", _("Choose the month too, or leave the day empty."))
+        else:
+            parts = [f"{year:04d}", *([f"{month:02d}"] if month else []), *([f"{day:02d}"] if day else [])]
+            data["date_of_birth"] = "-".join(parts)
+        return data
 
 
 def _language(request: HttpRequest) -> str:
     chosen = request.GET.get("lang", "")
     return chosen if chosen in PUBLIC_LANGUAGES else translation.get_language() or "es"
+
+
+@never_cache
+def landing(request: HttpRequest) -> HttpResponse:
+    """/: what a person can do here, in their language (?lang= or the browser's); staff go to their cases."""
+    if request.user.is_authenticated:
+        return redirect("people:case_list")
+    language = _language(request)
+    translation.activate(language)
+    context = {"language": language, "languages": settings.LANGUAGES, "organisation": intake_organisation_name()}
+    return render(request, "registration/landing.html", context)
 
 
 @never_cache
@@ -88,8 +125,8 @@ def status_lookup(request: HttpRequest) -> HttpResponse:
         else:
             record(
                 actor_from_request(request, "public"),
-                Action.READ,
-                [Touch("household", str(household.id), household.owner_id, ["status"])],
+                action=Action.READ,
+                touches=[Touch("household", str(household.id), household.owner_id, ["status"])],
             )
             context["status_label"] = HouseholdStatus(household.status).label
             context["status_text"] = STATUS_TEXT[HouseholdStatus(household.status)]
@@ -110,7 +147,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[tuple[int, str]], **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self.fields["organisation_id"].choices = organisations
+        set_choices(self, "organisation_id", organisations)
 
 
 @login_required
@@ -128,7 +165,9 @@ def intake_import(request: HttpRequest) -> HttpResponse:
             try:
                 intake = read_intake(upload.name, upload.read(), form.cleaned_data["file_format"])
                 context["result"] = import_intake(
-                    actor_from_request(request, "web"), form.cleaned_data["organisation_id"], intake
+                    actor_from_request(request, "web"),
+                    organisation_id=form.cleaned_data["organisation_id"],
+                    intake=intake,
                 )
             except IntakeFileError as exc:
                 form.add_error("file", str(exc))

@@ -31,14 +31,13 @@ class Command(BaseCommand):
         translation.activate(wanted if wanted in codes else "en")
         path: Path = options["file"]
         org = options["org"]
-        organisation = Organisation.objects.filter(pk=int(org) if org.isdigit() else None).first() or (
-            Organisation.objects.filter(name=org).first()
-        )
+        by_id = Organisation.objects.filter(pk=int(org)).first() if org.isdigit() else None
+        organisation = by_id or Organisation.objects.filter(name=org).first()
         if organisation is None:
             raise CommandError(f"no organisation named {org!r}", returncode=2)
         try:
             intake = read_intake(path.name, path.read_bytes(), options["file_format"])
-            result = import_intake(Actor(user=None, channel="import"), organisation.id, intake)
+            result = import_intake(Actor(user=None, channel="import"), organisation_id=organisation.id, intake=intake)
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror}", returncode=2) from exc
         except IntakeFileError as exc:
