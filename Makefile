@@ -19,6 +19,8 @@ demo: $(STAMP)
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	@if [ -z "$$DATABASE_URL" ]; then echo "DATABASE_URL is not set: running on SQLite; tests that need PostgreSQL are skipped and listed at the end."; fi
 	$(BIN)/pytest $(PYTEST_ARGS)
 
@@ -29,6 +31,7 @@ chromium:
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache

@@ -68,7 +68,7 @@ def main() -> None:
         summary = json.loads(run.stdout)
         cases, attorneys = read_cases(out / "cases.csv"), read_attorneys(out / "attorneys.csv")
         lines = (out / "matches.csv").read_text().splitlines()[1:]
-        matches = [tuple(line.split(",")) for line in lines]
+        matches = [(case_id, attorney_id) for case_id, attorney_id in (line.split(",") for line in lines)]
         checked_weight = verify(cases, attorneys, matches)
         started = time.perf_counter()
         optimum = reference_optimum(cases, attorneys)

@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any, LiteralString
 
 import psycopg
 
@@ -59,6 +60,12 @@ def _post(port: int, body: dict[str, object], key: str) -> tuple[int, float]:
     except urllib.error.HTTPError as exc:
         status = exc.code
     return status, time.perf_counter() - started
+
+
+def _count(db: psycopg.Connection[Any], sql: LiteralString) -> int:
+    row = db.execute(sql).fetchone()
+    assert row is not None  # count(*) always answers one row
+    return int(row[0])
 
 
 def main() -> None:
@@ -124,8 +131,8 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
     with psycopg.connect(f"{PG}/{DATABASE}") as db:
-        households = db.execute("SELECT count(*) FROM people_household").fetchone()[0]
-        people = db.execute("SELECT count(*) FROM people_person").fetchone()[0]
+        households = _count(db, "SELECT count(*) FROM people_household")
+        people = _count(db, "SELECT count(*) FROM people_person")
     with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
     latencies = sorted(seconds for _, seconds in results)

@@ -73,7 +73,9 @@ def make_user(username: str, org: Organisation, role: str) -> User:
 
 def new_household(owner_user: User, org: Organisation, **extra: object) -> Household:
     members = [dict(HEAD), dict(CHILD)]
-    return create_household(Actor(owner_user, "system"), org.id, {**HOUSEHOLD, **extra}, members)
+    return create_household(
+        Actor(owner_user, "system"), organisation_id=org.id, data={**HOUSEHOLD, **extra}, members=members
+    )
 
 
 @pytest.fixture
@@ -95,13 +97,18 @@ def world(db: object) -> World:
     w.users["stranger_caseworker"] = stranger_worker
     w.own = new_household(w.users[Role.CASEWORKER], w.home)
     w.shared = new_household(partner_worker, w.partner, current_city="Tijuana")
-    record_consent(Actor(partner_worker, "system"), w.shared, ConsentPurpose.LEGAL_REFERRAL, ConsentMethod.VERBAL)
+    record_consent(
+        Actor(partner_worker, "system"),
+        household=w.shared,
+        purpose=ConsentPurpose.LEGAL_REFERRAL,
+        method=ConsentMethod.VERBAL,
+    )
     share_household(
         Actor(partner_worker, "system"),
-        w.shared,
-        w.home.id,
-        "Legal representation",
-        timezone.now() + dt.timedelta(days=30),
+        household=w.shared,
+        organisation_id=w.home.id,
+        purpose="Legal representation",
+        expires_at=timezone.now() + dt.timedelta(days=30),
     )
     w.foreign = new_household(stranger_worker, w.stranger, current_city="Reynosa")
     return w

@@ -64,18 +64,35 @@ def _expect_override(ok: int) -> Callable[[str, str], int]:
 @pytest.fixture(autouse=True)
 def _sharing_consents(world: World) -> None:
     """Sharing needs the household's consent: own may go to legal organisations, foreign to shelters."""
-    record_consent(Actor(None, "system"), world.own, ConsentPurpose.LEGAL_REFERRAL, ConsentMethod.VERBAL)
-    record_consent(Actor(None, "system"), world.foreign, ConsentPurpose.SHELTER_REFERRAL, ConsentMethod.VERBAL)
+    record_consent(
+        Actor(None, "system"), household=world.own, purpose=ConsentPurpose.LEGAL_REFERRAL, method=ConsentMethod.VERBAL
+    )
+    record_consent(
+        Actor(None, "system"),
+        household=world.foreign,
+        purpose=ConsentPurpose.SHELTER_REFERRAL,
+        method=ConsentMethod.VERBAL,
+    )
 
 
 def _grant_for(world: World, relation: str) -> SharingGrant:
     until = timezone.now() + dt.timedelta(days=10)
     if relation == "own":
-        return share_household(Actor(world.users[Role.CASEWORKER]), world.own, world.stranger.id, "referral", until)
+        return share_household(
+            Actor(world.users[Role.CASEWORKER]),
+            household=world.own,
+            organisation_id=world.stranger.id,
+            purpose="referral",
+            expires_at=until,
+        )
     if relation == "shared":
         return SharingGrant.objects.get(household=world.shared, organisation=world.home)
     return share_household(
-        Actor(world.users["stranger_caseworker"]), world.foreign, world.partner.id, "referral", until
+        Actor(world.users["stranger_caseworker"]),
+        household=world.foreign,
+        organisation_id=world.partner.id,
+        purpose="referral",
+        expires_at=until,
     )
 
 

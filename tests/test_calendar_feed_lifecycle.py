@@ -38,9 +38,9 @@ def represented(world: World) -> World:
         organisation=network, user=lawyer, name="Volunteer", kind="attorney", languages=["es"], courts=["ELP"]
     )
     coordinator = Actor(world.users[Role.CASEWORKER])
-    record_consent(coordinator, world.own, ConsentPurpose.LEGAL_REFERRAL, ConsentMethod.VERBAL)
-    offer = offer_representation(coordinator, world.own, representative.id)
-    respond_to_offer(Actor(lawyer), offer, accept=True)
+    record_consent(coordinator, household=world.own, purpose=ConsentPurpose.LEGAL_REFERRAL, method=ConsentMethod.VERBAL)
+    offer = offer_representation(coordinator, household=world.own, representative_id=representative.id)
+    respond_to_offer(Actor(lawyer), offer=offer, accept=True)
     for household in (world.own, world.shared):
         Hearing.objects.create(
             household=household,
@@ -73,7 +73,7 @@ def test_a_revoked_grant_takes_its_hearings_out_of_the_feed(represented: World) 
     w = represented
     assert _codes(w.feed_token) == {w.own.display_code}
     grant = SharingGrant.objects.get(household=w.own, organisation=w.network)
-    revoke_grant(Actor(w.users[Role.CASEWORKER]), grant)
+    revoke_grant(Actor(w.users[Role.CASEWORKER]), grant=grant)
     assert _codes(w.feed_token) == set()  # still a representation on paper, but no longer visible
 
 

@@ -16,9 +16,9 @@ from django.utils import translation
 from refugio.accounts.models import Role
 from refugio.audit.models import AuditEvent
 from refugio.audit.services import Actor
+from refugio.core.errors import ValidationFailed
 from refugio.people.models import Household, PersonVulnerability
 from refugio.people.services import PermissionDenied, confirm_vulnerability, update_person
-from refugio.people.validation import ValidationFailed
 from refugio.registration.services import register
 from refugio.triage.messages import reason_text
 from refugio.triage.models import TriageScore
@@ -133,7 +133,11 @@ def test_a_caseworker_confirms_and_the_household_is_rescored(intake: World) -> N
 def test_a_staff_edit_does_not_silently_confirm_what_was_declared(intake: World) -> None:
     registered = _register_publicly(DECLARED_URGENT)
     head = registered.members.get()
-    update_person(Actor(intake.users[Role.CASEWORKER], "web"), head, {"vulnerabilities": ["medical_urgent", "lgbtqi"]})
+    update_person(
+        Actor(intake.users[Role.CASEWORKER], "web"),
+        person=head,
+        changes={"vulnerabilities": ["medical_urgent", "lgbtqi"]},
+    )
     rows = dict(PersonVulnerability.objects.filter(person=head).values_list("code", "confirmed_at"))
     assert rows["medical_urgent"] is None and rows["lgbtqi"] is not None
 
@@ -171,8 +175,8 @@ def test_self_registration_is_declared_even_when_staff_type_it_in(intake: World)
     # /register/ and the public API both register through this; whoever is signed in, it is the household's word.
     _status, answer = register(
         Actor(intake.users[Role.CASEWORKER], "web"),
-        {"current_city": "Tijuana"},
-        DECLARED_URGENT["members"],
+        data={"current_city": "Tijuana"},
+        members=DECLARED_URGENT["members"],
         consent=True,
         language="es",
     )

@@ -219,10 +219,10 @@ def demo(db: object) -> list[Marker]:
     # An attachment on an escalation and an offer waiting for the demo attorney, so their routes are walked.
     escalation = Escalation.objects.filter(household__owner__name="Demo Legal Aid").first()
     pdf = SimpleUploadedFile("letter.pdf", b"%PDF-1.4 synthetic letter", content_type="application/pdf")
-    post_message(caseworker, escalation, "sender", "See the letter.", [pdf])
+    post_message(caseworker, escalation=escalation, side="sender", body="See the letter.", files=[pdf])
     unrepresented = Household.objects.filter(owner__name="Demo Legal Aid").exclude(representations__isnull=False)
     attorney = Representative.objects.get(user__username="attorney")
-    offer_representation(caseworker, unrepresented.first(), attorney.id)
+    offer_representation(caseworker, household=unrepresented.first(), representative_id=attorney.id)
     return _mark_everyone()
 
 

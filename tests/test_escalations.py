@@ -179,10 +179,10 @@ def test_deadlines_escalate_through_tiers_on_a_controlled_clock(line: World) -> 
     start = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # a Monday
     escalation = raise_escalation(
         Actor(line.users[Role.ATTORNEY], "api"),
-        line.own,
-        line.port.id,
-        "imminent_removal",
-        "Deportation flight tonight.",
+        household=line.own,
+        office_id=line.port.id,
+        category="imminent_removal",
+        summary="Deportation flight tonight.",
         now=start,
     )
     assert escalation.acknowledge_by == start + dt.timedelta(hours=2)
@@ -211,7 +211,14 @@ def test_deadlines_escalate_through_tiers_on_a_controlled_clock(line: World) -> 
 
 def test_acknowledged_but_unresolved_also_escalates(line: World) -> None:
     start = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
-    escalation = raise_escalation(Actor(line.users[Role.ATTORNEY]), line.own, line.port.id, "detained", "x", now=start)
+    escalation = raise_escalation(
+        Actor(line.users[Role.ATTORNEY]),
+        household=line.own,
+        office_id=line.port.id,
+        category="detained",
+        summary="x",
+        now=start,
+    )
     Escalation.objects.filter(pk=escalation.pk).update(status="acknowledged", acknowledged_at=start)
     assert escalate_overdue(now=start + dt.timedelta(hours=71)) == []
     assert len(escalate_overdue(now=start + dt.timedelta(hours=72))) == 1
@@ -245,7 +252,12 @@ def test_coordinators_edit_deadlines(line: World) -> None:
     )
     start = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
     escalation = raise_escalation(
-        Actor(line.users[Role.ATTORNEY]), line.own, line.port.id, "imminent_removal", "x", now=start
+        Actor(line.users[Role.ATTORNEY]),
+        household=line.own,
+        office_id=line.port.id,
+        category="imminent_removal",
+        summary="x",
+        now=start,
     )
     assert escalation.acknowledge_by == start + dt.timedelta(hours=1)
 
@@ -254,13 +266,15 @@ def test_report_and_public_feed(line: World) -> None:
     start = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
     actor = Actor(line.users[Role.ATTORNEY])
     for hours in [1, 2, 3, 4, 10]:
-        e = raise_escalation(actor, line.own, line.port.id, "detained", "x", now=start)
+        e = raise_escalation(
+            actor, household=line.own, office_id=line.port.id, category="detained", summary="x", now=start
+        )
         Escalation.objects.filter(pk=e.pk).update(
             acknowledged_at=start + dt.timedelta(hours=hours),
             resolved_at=start + dt.timedelta(hours=2 * hours),
             status="resolved",
         )
-    raise_escalation(actor, line.own, line.field.id, "documents", "x", now=start)
+    raise_escalation(actor, household=line.own, office_id=line.field.id, category="documents", summary="x", now=start)
     escalate_overdue(now=start + dt.timedelta(days=30))
     rows = {(r.office, r.category): r for r in escalation_report(now=start + dt.timedelta(days=60))}
     port = rows[("Port A", "detained")]

@@ -75,7 +75,7 @@ def test_manifest_csv_neutralises_names_typed_as_formulas(
         given_names='=HYPERLINK("http://x")', first_family_name="+1", second_family_name="@SUM(A1:A2)"
     )
     run = _capacity(world, ports["ELP"], 10, django_capture_on_commit_callbacks)
-    planning_services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run)
+    planning_services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run=run)
     day = run.appointments.get(household=world.own).date.isoformat()
     response = signed_in(world.users[Role.AGENCY_LIAISON]).get(f"/planning/manifests/ELP/{day}/?format=csv")
     assert response.status_code == 200

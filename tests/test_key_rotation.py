@@ -73,12 +73,18 @@ def _fill_what_the_demo_leaves_empty() -> None:
     liaison = Actor(User.objects.get(username="agency-liaison"), "cli")
     attorney = Actor(User.objects.get(username="attorney"), "cli")
     escalation = Escalation.objects.filter(office__contacts__user=liaison.user).order_by("created_at").first()
-    change_status(liaison, escalation, "agency", "acknowledged", "Looking into the missing appointment record.")
+    change_status(
+        liaison,
+        escalation=escalation,
+        side="agency",
+        new_status="acknowledged",
+        note="Looking into the missing appointment record.",
+    )
     post_message(
         attorney,
-        escalation,
-        "sender",
-        "The appointment confirmation is attached.",
+        escalation=escalation,
+        side="sender",
+        body="The appointment confirmation is attached.",
         files=[SimpleUploadedFile("confirmation-maria.png", PNG, content_type="image/png")],
     )
     household = Household.objects.order_by("source_ref").first()

@@ -65,7 +65,9 @@ def legal(world: World) -> World:
     admin.email = "admin@home.example"
     admin.save()
     # The household agreed to a referral to legal representation: offers and grants need it.
-    record_consent(Actor(admin), world.own, ConsentPurpose.LEGAL_REFERRAL, ConsentMethod.VERBAL)
+    record_consent(
+        Actor(admin), household=world.own, purpose=ConsentPurpose.LEGAL_REFERRAL, method=ConsentMethod.VERBAL
+    )
     return world
 
 

@@ -56,7 +56,12 @@ def legal(world: World) -> World:
         courts=["ELP"],
         capacity=5,
     )
-    record_consent(Actor(world.users[Role.CASEWORKER]), world.own, ConsentPurpose.LEGAL_REFERRAL, ConsentMethod.VERBAL)
+    record_consent(
+        Actor(world.users[Role.CASEWORKER]),
+        household=world.own,
+        purpose=ConsentPurpose.LEGAL_REFERRAL,
+        method=ConsentMethod.VERBAL,
+    )
     world.hearings = {
         name: Hearing.objects.create(
             household=household, court="ELP", date=SOON, time=dt.time(9, 30), kind="master", mode="in_person"

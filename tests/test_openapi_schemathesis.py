@@ -81,26 +81,45 @@ def ids(world: World) -> dict[str, Any]:
     )
     OfficeContact.objects.create(office=office, name="Supervisor", role="s", email="t2@a.example", tier=2)
     escalation = escalation_services.raise_escalation(
-        Actor(world.users[Role.CASEWORKER], "system"), world.own, office.id, "documents", "Papers taken at the port."
+        Actor(world.users[Role.CASEWORKER], "system"),
+        household=world.own,
+        office_id=office.id,
+        category="documents",
+        summary="Papers taken at the port.",
     )
     escalation_services.post_message(
         Actor(world.users[Role.CASEWORKER], "system"),
-        escalation,
-        SENDER,
-        "The receipt",
-        [SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")],
+        escalation=escalation,
+        side=SENDER,
+        body="The receipt",
+        files=[SimpleUploadedFile("receipt.pdf", b"%PDF-1.4\n%test\n", content_type="application/pdf")],
     )
     attorney = make_user("roster-attorney", home, Role.ATTORNEY)
     representative = Representative.objects.create(
         organisation=home, user=attorney, name="Ana Abogada", kind="attorney", languages=["es"], courts=["ELP"]
     )
     Representative.objects.create(organisation=home, name="Ixchel", kind="interpreter", languages=["es", "mam"])
-    offer = legal_services.offer_representation(actor, world.own, representative.id)
+    offer = legal_services.offer_representation(actor, household=world.own, representative_id=representative.id)
     legal_services.add_hearing(
-        actor, world.own, {"court": "ELP", "date": "2027-03-01", "time": "09:30", "kind": "master", "mode": "remote"}
+        actor,
+        household=world.own,
+        data={"court": "ELP", "date": "2027-03-01", "time": "09:30", "kind": "master", "mode": "remote"},
     )
-    record_consent(actor, world.own, "shelter_referral", "verbal", None, world.partner.id)
-    grant = share_household(actor, world.own, world.partner.id, "Shelter", timezone.now() + dt.timedelta(days=9))
+    record_consent(
+        actor,
+        household=world.own,
+        purpose="shelter_referral",
+        method="verbal",
+        person_id=None,
+        recipient_id=world.partner.id,
+    )
+    grant = share_household(
+        actor,
+        household=world.own,
+        organisation_id=world.partner.id,
+        purpose="Shelter",
+        expires_at=timezone.now() + dt.timedelta(days=9),
+    )
     head = world.own.members.get(relationship_to_head="head")
     return {
         "token": create_api_token(admin),

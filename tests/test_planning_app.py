@@ -44,11 +44,11 @@ def _capacity(world: World, port: PortOfEntry, people: int, capture: Any) -> Pla
     with capture(execute=True):
         run = services.set_port_capacity(
             Actor(world.users[Role.ORG_ADMIN], "web"),
-            port,
-            today + dt.timedelta(days=1),
-            today + dt.timedelta(days=7),
-            people,
-            set(),
+            port=port,
+            start=today + dt.timedelta(days=1),
+            end=today + dt.timedelta(days=7),
+            capacity=people,
+            closed_weekdays=set(),
         )
     run.refresh_from_db()
     return run
@@ -66,7 +66,7 @@ def test_capacity_change_replans_and_publishing_tells_households(
     assert world.foreign.id not in appointments and run.summary["no_port"] == 1
     assert run.summary["weighted_wait"] >= run.summary["lower_bound"]
 
-    queued = services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run)
+    queued = services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run=run)
     assert queued == 2
     world.own.refresh_from_db()
     assert world.own.status == "scheduled"
@@ -78,7 +78,7 @@ def test_capacity_change_replans_and_publishing_tells_households(
     again = _capacity(world, ports["ELP"], 10, django_capture_on_commit_callbacks)
     kept = again.appointments.get(household=world.own)
     assert kept.lane == "kept" and kept.date == appointments[world.own.id].date
-    assert services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), again) == 0
+    assert services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run=again) == 0
     assert PlanRun.objects.get(pk=run.pk).status == PlanStatus.SUPERSEDED
 
 
@@ -86,16 +86,21 @@ def test_when_capacity_falls_below_an_appointment_it_moves_and_is_announced(
     world: World, ports: dict[str, PortOfEntry], django_capture_on_commit_callbacks: Any
 ) -> None:
     run = _capacity(world, ports["ELP"], 10, django_capture_on_commit_callbacks)
-    services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run)
+    services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run=run)
     first = run.appointments.get(household=world.own)
     with django_capture_on_commit_callbacks(execute=True):
         replan = services.set_port_capacity(
-            Actor(world.users[Role.ORG_ADMIN], "web"), ports["ELP"], first.date, first.date, 0, set()
+            Actor(world.users[Role.ORG_ADMIN], "web"),
+            port=ports["ELP"],
+            start=first.date,
+            end=first.date,
+            capacity=0,
+            closed_weekdays=set(),
         )
     replan.refresh_from_db()
     moved = replan.appointments.get(household=world.own)
     assert moved.moved and moved.date != first.date and replan.summary["moved"] == 1
-    assert services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), replan) == 1
+    assert services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run=replan) == 1
     assert "cambiado" in OutgoingMessage.objects.filter(household=world.own).latest("id").body
 
 
@@ -143,7 +148,7 @@ def test_manifests_are_for_the_ports_agency_only_and_audited(
     world: World, ports: dict[str, PortOfEntry], django_capture_on_commit_callbacks: Any
 ) -> None:
     run = _capacity(world, ports["ELP"], 10, django_capture_on_commit_callbacks)
-    services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run)
+    services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run=run)
     day = run.appointments.get(household=world.own).date.isoformat()
     liaison = signed_in(world.users[Role.AGENCY_LIAISON])
     listing = liaison.get("/planning/manifests/").content.decode()
@@ -173,7 +178,7 @@ def test_status_page_shows_port_date_and_what_to_bring(
     world: World, ports: dict[str, PortOfEntry], django_capture_on_commit_callbacks: Any
 ) -> None:
     run = _capacity(world, ports["ELP"], 10, django_capture_on_commit_callbacks)
-    services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run)
+    services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run=run)
     response = Client().post("/status/?lang=en", {"code": world.own.display_code, "date_of_birth": "1990-03-12"})
     text = response.content.decode()
     assert "El Paso" in text and "COVID test result" in text

@@ -17,9 +17,10 @@ from django.utils import translation
 from django_ratelimit.core import _split_rate
 
 from refugio.accounts.models import Organisation
+from refugio.core.errors import ValidationFailed
 from refugio.people.models import Household, Person
 from refugio.people.services import check_household
-from refugio.people.validation import ValidationFailed, a_number_index
+from refugio.people.validation import a_number_index
 from tests.conftest import World, api_client
 from tests.test_register_form import COURT, HEAD, PLACE, Visitor
 

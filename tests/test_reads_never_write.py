@@ -88,7 +88,9 @@ def test_a_household_never_scored_reads_not_scored_yet_and_stays_unscored(world:
 
 def test_the_migration_scores_households_as_the_writes_do(world: World) -> None:
     actor = Actor(world.users[Role.CASEWORKER], "web")
-    update_person(actor, world.own.members.get(relationship_to_head="head"), {"vulnerabilities": ["pregnant"]})
+    update_person(
+        actor, person=world.own.members.get(relationship_to_head="head"), changes={"vulnerabilities": ["pregnant"]}
+    )
     declared = world.shared.members.get(relationship_to_head="head")
     PersonVulnerability.objects.create(person=declared, code="medical_urgent")  # declared only
     rescore_household(world.shared.id)
@@ -127,21 +129,21 @@ def test_every_write_rescores_the_household(world: World) -> None:
     before = TriageScore.objects.get(household=world.own)
     assert before.tier == 3  # single caregiver (8 points): tier 3
 
-    update_person(actor, head, {"vulnerabilities": ["single_caregiver", "medical_urgent"]})
+    update_person(actor, person=head, changes={"vulnerabilities": ["single_caregiver", "medical_urgent"]})
     after = TriageScore.objects.get(household=world.own)
     assert after.tier == 1 and "medical_urgent" in {r["criterion"] for r in after.reasons}
 
-    update_person(actor, head, {"vulnerabilities": []})
+    update_person(actor, person=head, changes={"vulnerabilities": []})
     child = world.own.members.get(relationship_to_head="child")
-    update_person(actor, child, {"date_of_birth": "1950"})  # no child any more, someone over 65
+    update_person(actor, person=child, changes={"date_of_birth": "1950"})  # no child any more, someone over 65
     assert {r["criterion"] for r in TriageScore.objects.get(household=world.own).reasons} == {"elderly"}
 
-    add_person(actor, world.own, {"given_names": "Luz", "first_family_name": "Hernández",
+    add_person(actor, household=world.own, data={"given_names": "Luz", "first_family_name": "Hernández",
                                   "relationship_to_head": "child", "vulnerabilities": ["pregnant"]})  # fmt: skip
     assert TriageScore.objects.get(household=world.own).tier == 2
 
     TriageScore.objects.filter(household=world.own).delete()
-    update_household(actor, world.own, {"current_city": "Tijuana"})
+    update_household(actor, household=world.own, changes={"current_city": "Tijuana"})
     assert TriageScore.objects.filter(household=world.own).exists()
 
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 
 from refugio.accounts.models import Organisation, Role
 from refugio.audit.services import Actor
+from refugio.core.errors import ValidationFailed
 from refugio.legal.models import Representation, RepresentationStatus, Representative
 from refugio.people.models import Household, SharingGrant
 from refugio.people.services import grant_access, record_consent, withdraw_consent
-from refugio.people.validation import ValidationFailed
 from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
 
 from .conftest import World, api_client, make_user
@@ -25,7 +25,9 @@ LATER = (timezone.now() + dt.timedelta(days=30)).isoformat()
 
 
 def _consent(world: World, household: Household, purpose: str, **kwargs: object) -> None:
-    record_consent(Actor(world.users[Role.CASEWORKER]), household, purpose, ConsentMethod.VERBAL, **kwargs)
+    record_consent(
+        Actor(world.users[Role.CASEWORKER]), household=household, purpose=purpose, method=ConsentMethod.VERBAL, **kwargs
+    )
 
 
 def _share(world: World, organisation: Organisation) -> int:
@@ -71,7 +73,7 @@ def test_a_withdrawn_or_a_childs_consent_does_not_count(world: World) -> None:
     _consent(world, world.own, ConsentPurpose.SHELTER_REFERRAL, person_id=str(child.id))
     assert _share(world, world.partner) == 422
     _consent(world, world.own, ConsentPurpose.SHELTER_REFERRAL)
-    withdraw_consent(Actor(world.users[Role.CASEWORKER]), world.own.consents.get(person__isnull=True))
+    withdraw_consent(Actor(world.users[Role.CASEWORKER]), consent=world.own.consents.get(person__isnull=True))
     assert _share(world, world.partner) == 422
     head = world.own.members.get(relationship_to_head="head")
     _consent(world, world.own, ConsentPurpose.SHELTER_REFERRAL, person_id=str(head.id))
@@ -85,10 +87,10 @@ def test_never_with_an_agency_even_with_a_consent_naming_it(world: World) -> Non
     with pytest.raises(ValidationFailed) as refused:
         grant_access(
             Actor(world.users[Role.CASEWORKER]),
-            world.own,
-            world.agency.id,
-            "Legal representation",
-            timezone.now() + dt.timedelta(days=30),
+            household=world.own,
+            organisation_id=world.agency.id,
+            purpose="Legal representation",
+            expires_at=timezone.now() + dt.timedelta(days=30),
             consented_for=ConsentPurpose.LEGAL_REFERRAL,
         )
     assert "agencies" in refused.value.fields["organisation_id"]
@@ -154,7 +156,7 @@ def test_legal_representation_needs_a_live_legal_referral_consent(world: World) 
     assert coordinator.post(url, data=body, content_type="application/json").status_code == 201
 
     # The consent is withdrawn before the representative answers: accepting shares nothing.
-    withdraw_consent(Actor(world.users[Role.CASEWORKER]), world.own.consents.get(purpose="legal_referral"))
+    withdraw_consent(Actor(world.users[Role.CASEWORKER]), consent=world.own.consents.get(purpose="legal_referral"))
     volunteer = api_client(lawyer)
     offer_id = volunteer.get("/api/v1/offers").json()[0]["id"]
     respond = f"/api/v1/offers/{offer_id}/respond"

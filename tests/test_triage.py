@@ -10,8 +10,8 @@ from django.utils import translation
 from refugio.accounts.models import Role
 from refugio.audit.models import AuditEvent
 from refugio.audit.services import Actor
+from refugio.core.errors import ValidationFailed
 from refugio.people.services import PermissionDenied
-from refugio.people.validation import ValidationFailed
 from refugio.triage import services
 from refugio.triage.messages import reason_text
 from refugio.triage.models import PolicyVersion
@@ -100,23 +100,29 @@ def test_household_page_shows_priority_reasons(world: World) -> None:
 def test_override_needs_a_reason_and_is_audited(world: World) -> None:
     actor = Actor(world.users[Role.CASEWORKER], "web")
     with pytest.raises(ValidationFailed):
-        services.override(actor, world.own, 1, 50, "  ")
+        services.override(actor, household=world.own, tier=1, priority=50, reason="  ")
     before = triage_of(world.own)
     computed = (before.computed_tier, before.computed_priority)
     assert before.scored and computed != (1, 50) and (before.tier, before.priority) == computed
-    services.override(actor, world.own, 1, 50, "Hospitalised last night")
+    services.override(actor, household=world.own, tier=1, priority=50, reason="Hospitalised last night")
     triage = triage_of(world.own)
     assert (triage.tier, triage.priority) == (1, 50)  # the override decides
     assert (triage.computed_tier, triage.computed_priority) == computed  # and the computed score is kept
     event = AuditEvent.objects.filter(action="update", object_id=str(world.own.id)).latest("id")
     assert event.fields == ["triage_override"]
-    services.end_override(actor, world.own)
+    services.end_override(actor, household=world.own)
     assert triage_of(world.own).override is None
 
 
 def test_override_by_another_organisation_is_refused(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.override(Actor(world.users[Role.CASEWORKER], "web"), world.shared, 1, 9, "not ours to decide")
+        services.override(
+            Actor(world.users[Role.CASEWORKER], "web"),
+            household=world.shared,
+            tier=1,
+            priority=9,
+            reason="not ours to decide",
+        )
     client = signed_in(world.users["stranger_caseworker"])
     response = client.post(f"/triage/{world.own.id}/override/", {"tier": 1, "priority": 99, "reason": "x"})
     assert response.status_code == 404
@@ -128,20 +134,24 @@ def test_changing_the_policy_rescores_and_shows_who_moved_and_why(world: World) 
     text = default_policy_text().replace(
         "  - {code: single_caregiver, kind: single_caregiver, child_under: 6, points: 8}\n", ""
     )
-    version = services.save_policy(admin, world.home.id, text, "Single caregivers through vulnerability only")
+    version = services.save_policy(
+        admin, organisation_id=world.home.id, text=text, note="Single caregivers through vulnerability only"
+    )
     assert version.version == 1
     moved = {m["household_id"]: m for m in version.moves}
     assert str(world.own.id) in moved and moved[str(world.own.id)]["removed"] == ["single_caregiver"]
     assert triage_of(world.own).policy_version == 1
     with pytest.raises(ValidationFailed) as failure:
-        services.save_policy(admin, world.home.id, "criteria: nope", "")
+        services.save_policy(admin, organisation_id=world.home.id, text="criteria: nope", note="")
     assert "name" in failure.value.fields["text"]
     assert PolicyVersion.objects.filter(organisation=world.home).count() == 1
 
 
 def test_only_the_organisations_admins_edit_its_policy(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        services.save_policy(Actor(world.users[Role.CASEWORKER], "web"), world.home.id, default_policy_text())
+        services.save_policy(
+            Actor(world.users[Role.CASEWORKER], "web"), organisation_id=world.home.id, text=default_policy_text()
+        )
     assert signed_in(world.users[Role.CASEWORKER]).get("/triage/policy/").status_code == 404
     page = signed_in(world.users[Role.ORG_ADMIN]).get("/triage/policy/")
     assert page.status_code == 200 and "medical_urgent" in page.content.decode()

@@ -14,10 +14,10 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from refugio.accounts.otp import is_verified
 from refugio.accounts.services import user_for_token
-from refugio.core.errors import NotFound, PermissionDenied, VersionConflict
+from refugio.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
 from refugio.json_body import BrokenText, StrictJSONParser
-from refugio.people.validation import ValidationFailed
 from refugio.registration.services import IdempotencyConflict, RegistrationClosed
 
 
@@ -38,7 +38,7 @@ class VerifiedSession(SessionAuth):
         user = request.user
         if not user.is_authenticated:
             return None
-        if settings.REFUGIO_REQUIRE_OTP and not user.is_verified():
+        if settings.REFUGIO_REQUIRE_OTP and not is_verified(user):
             return None
         return user
 

@@ -37,7 +37,7 @@ def choice_values(
     options: type[models.Choices] | Mapping[str, str] | Iterable[str], *, blank: bool = False
 ) -> list[Any]:
     """The allowed codes, in their declared order; ``""`` first when the field may be left blank."""
-    values = list(options.values) if isinstance(options, type) else list(options)  # type: ignore[attr-defined]
+    values = list(options.values) if isinstance(options, type) else list(options)
     return ["", *values] if blank else values
 
 

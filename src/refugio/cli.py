@@ -8,6 +8,10 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.core.handlers.wsgi import WSGIHandler
 
 
 def _setup_django(mode: str | None = None) -> None:
@@ -30,9 +34,16 @@ def _home() -> Path:
     return Path(os.environ.get("REFUGIO_HOME", "var")).resolve()
 
 
-def _demo(args: argparse.Namespace) -> int:
+def _make_home() -> Path:
+    """$REFUGIO_HOME, created readable by its owner only (it holds the demo's keys and database). A
+    directory that already exists keeps the mode it was given."""
     home = _home()
-    home.mkdir(parents=True, exist_ok=True)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return home
+
+
+def _demo(args: argparse.Namespace) -> int:
+    home = _make_home()
     os.environ.pop("DATABASE_URL", None)  # the demo always uses its own SQLite file
     _setup_django("demo")
     from django.core.management import call_command
@@ -48,46 +59,57 @@ def _demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print(f"Serving on http://{args.host}:{args.port}/ (Ctrl+C to stop); a task worker runs beside it")
-    import subprocess
+    from refugio.supervisor import serve
 
     # Deadline sweeps and e-mails run in background tasks; the demo runs their worker too.
-    worker = subprocess.Popen([sys.executable, "-m", "refugio.cli", "manage", "db_worker"], env=os.environ.copy())
-    try:
-        return _run_gunicorn(args.host, args.port, workers=2)
-    finally:
-        worker.terminate()
-        worker.wait(timeout=10)
+    return serve(args.host, args.port, workers=2, task_worker=True)
 
 
-def _run_gunicorn(host: str, port: int, workers: int) -> int:
+def _run_gunicorn(host: str, port: int, workers: int, fd: int | None = None) -> int:
+    """gunicorn in this process, on host:port or on the listening socket `fd` (from `refugio serve`)."""
     from gunicorn.app.base import BaseApplication
 
+    from refugio.supervisor import worker_dies_with_master
     from refugio.wsgi import application
 
     class Server(BaseApplication):
         def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("bind", f"fd://{fd}" if fd is not None else f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("timeout", 60)
+            # A worker whose master was killed stops at once instead of serving on, unsupervised.
+            self.cfg.set("post_fork", worker_dies_with_master)
+            # No control socket: it would be one shared path in $HOME for every server of the same user.
+            self.cfg.set("control_socket_disable", True)
             # The access log shows the path only: query strings can carry names people searched for.
             self.cfg.set("accesslog", "-")
             self.cfg.set("access_log_format", '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms')
             # Secret URLs (calendar feeds) are masked in every field of it.
             self.cfg.set("logger_class", "refugio.log_redaction.AccessLogger")
 
-        def load(self) -> object:
+        # gunicorn passes a dict environ; its stubs say MutableMapping, django-stubs' handler wants dict.
+        def load(self) -> WSGIHandler:  # type: ignore[override]
             return application
 
+    # Load every view now, once, so each worker forked (or re-forked after a crash) answers at once.
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018 (imports, opens no database connection)
     Server().run()
     return 0
 
 
 def _serve(args: argparse.Namespace) -> int:
     _setup_django()
+    if args.listen_fd is not None:  # the gunicorn master, started by the supervisor below
+        return _run_gunicorn(args.host, args.port, args.workers, fd=args.listen_fd)
     from django.core.management import call_command
 
+    from refugio.supervisor import serve
+
     call_command("collectstatic", interactive=False, verbosity=0)  # WhiteNoise serves them, compressed
-    return _run_gunicorn(args.host, args.port, args.workers)
+    # A small parent holds the port and restarts gunicorn (and the task worker) when they die.
+    return serve(args.host, args.port, args.workers, task_worker=args.task_worker)
 
 
 def _manage(argv: list[str]) -> int:
@@ -228,6 +250,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2 + 1))
+    serve.add_argument("--task-worker", action="store_true", help="also run and restart `manage db_worker`")
+    serve.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)  # set by the supervisor
     serve.set_defaults(func=_serve)
 
     sub.add_parser("manage", help="Django's manage.py", add_help=False)

@@ -9,6 +9,7 @@ Values already under the newest key are left as they are, so running it again re
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,7 +57,8 @@ def encrypted_models() -> list[EncryptedModel]:
     for model in apps.get_models():
         if model._meta.proxy:
             continue  # same table as its concrete model
-        values, files = [], []
+        values: list[str] = []
+        files: list[str] = []
         for field in model._meta.local_concrete_fields:  # inherited fields are rotated with their own model
             if not isinstance(field, EncryptedField):
                 continue
@@ -86,8 +88,8 @@ def rotate_keys(
         result = Rotated(item.label, rows, rewritten, files, files_rewritten)
         record(
             actor,
-            Action.UPDATE,
-            [Touch("encryption_keys", item.label, None, [*item.value_fields, *item.file_fields])],
+            action=Action.UPDATE,
+            touches=[Touch("encryption_keys", item.label, None, [*item.value_fields, *item.file_fields])],
         )
         results.append(result)
         if progress is not None:
@@ -162,7 +164,7 @@ def _rotate_files(item: EncryptedModel, batch_size: int) -> tuple[int, int]:
                         changed.append(obj)
                 if changed:
                     item.model._base_manager.bulk_update(changed, item.file_fields)
-                transaction.on_commit(lambda old=tuple(replaced): _delete(old))
+                transaction.on_commit(functools.partial(_delete, tuple(replaced)))
         except BaseException:
             _delete(written)  # the rows still name the old files, which are intact
             raise

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import MutableMapping
 from typing import Any
 
 from gunicorn.glogging import Logger as GunicornLogger
@@ -53,7 +54,14 @@ class AccessLogger(GunicornLogger):
     """Gunicorn's logger, with secret URLs masked in every access-log field (path, request line, referrer,
     headers) before the line is formatted."""
 
-    def atoms(self, resp: Any, req: Any, environ: dict[str, Any], request_time: Any) -> dict[str, Any]:  # noqa: ANN401
+    # The stubs type the atoms as a TypedDict that leaves out gunicorn's per-header keys ({name}i, …).
+    def atoms(  # type: ignore[override]
+        self,
+        resp: Any,  # noqa: ANN401
+        req: Any,  # noqa: ANN401
+        environ: MutableMapping[str, Any],
+        request_time: Any,  # noqa: ANN401
+    ) -> dict[str, Any]:
         atoms = super().atoms(resp, req, environ, request_time)
         return {key: redact_secrets(value) if isinstance(value, str) else value for key, value in atoms.items()}
 

@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "refugio.core.edge.DomainErrorsMiddleware",
+    "refugio.core.outage.DatabaseOutageMiddleware",  # a database outage answers 503, not 500
 ]
 
 ROOT_URLCONF = "refugio.urls"
@@ -115,6 +116,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # Same backend, but the database file (and its -wal, -shm) is created readable by its owner only.
     DATABASES["default"]["ENGINE"] = "refugio.db_sqlite"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable database fails a request in seconds (a 503) instead of holding a worker until it is killed.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

@@ -9,9 +9,11 @@ from refugio.registration import intake_views, register_view
 from refugio.registration import views as registration_views
 
 admin.site.site_header = "Refugio configuration"
+handler500 = "refugio.core.outage.server_error"  # a database outage met in a middleware answers 503
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("", registration_views.landing, name="landing"),  # public; staff cases are at /cases/
     path("status/", registration_views.status_lookup, name="status"),
     path("register/", register_view.register, name="register"),
     path("register/done/", register_view.register_done, name="register_done"),

@@ -7,13 +7,15 @@ from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.http import HttpRequest
 
+from refugio.accounts.otp import is_verified
+
 
 class SuperuserAdminSite(AdminSite):
     site_header = "Refugio configuration"
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(user.is_active and user.is_superuser and (not settings.REFUGIO_REQUIRE_OTP or user.is_verified()))
+        return bool(user.is_active and user.is_superuser and (not settings.REFUGIO_REQUIRE_OTP or is_verified(user)))
 
 
 class RefugioAdminConfig(AdminConfig):

@@ -9,7 +9,8 @@ from ninja import Router, Schema
 
 from refugio.accounts.selectors import memberships_of, organisation_directory
 from refugio.api_types import OrganisationKindCode, RoleCode
-from refugio.people.api import ERRORS
+from refugio.core.api import ERRORS
+from refugio.core.http import AuthedRequest
 
 router = Router(tags=["accounts"])
 
@@ -32,7 +33,7 @@ class OrganisationOut(Schema):
 
 
 @router.get("/me", response={200: MeOut, **ERRORS})
-def me(request: HttpRequest) -> dict[str, Any]:
+def me(request: AuthedRequest) -> dict[str, Any]:
     return {
         "username": request.auth.get_username(),
         "memberships": [

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from refugio.accounts.models import Role
+from refugio.accounts.rules import Subject, Verb, roles_for
 from refugio.accounts.selectors import AUDIT_READ_ROLES, CASE_READ_ROLES, is_coordinator, organisation_ids_for
 
 
@@ -18,6 +18,6 @@ def staff_context(request: HttpRequest) -> dict[str, Any]:
         "nav_cases": signed_in and bool(organisation_ids_for(user, CASE_READ_ROLES)),
         "nav_audit": signed_in and bool(organisation_ids_for(user, AUDIT_READ_ROLES)),
         "nav_planning": signed_in and is_coordinator(user),
-        "nav_manifests": signed_in and bool(organisation_ids_for(user, {Role.AGENCY_LIAISON})),
-        "nav_policy": signed_in and bool(organisation_ids_for(user, {Role.ORG_ADMIN})),
+        "nav_manifests": signed_in and bool(organisation_ids_for(user, roles_for(Subject.MANIFEST, Verb.READ))),
+        "nav_policy": signed_in and bool(organisation_ids_for(user, roles_for(Subject.POLICY, Verb.WRITE))),
     }

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from refugio.accounts.otp import is_verified
+
 _OPEN_PREFIXES = ("/accounts/", "/healthz", "/static/", "/api/", "/i18n/", "/status/", "/calendar/")
 
 
@@ -20,7 +22,7 @@ class RequireSecondFactorMiddleware:
         if (
             settings.REFUGIO_REQUIRE_OTP
             and user.is_authenticated
-            and not user.is_verified()
+            and not is_verified(user)
             and not request.path.startswith(_OPEN_PREFIXES)
         ):
             return redirect("accounts:otp_verify")

@@ -19,7 +19,7 @@ class Subject(StrEnum):
     LEGAL = "legal"  # A-number, court, hearings, representation
     TRIAGE = "triage"  # priority scores and overrides
     ESCALATION = "escalation"  # problems raised with agency offices
-    POLICY = "policy"  # rules that bind an organisation: triage policy, response deadlines, roster
+    POLICY = "policy"  # rules that bind an organisation: triage policy, response deadlines, roster, feeds
     PLAN = "plan"  # the entry plan and capacity
     MANIFEST = "manifest"  # who is expected at a port on a day
     AUDIT = "audit"  # the organisation's audit log
@@ -33,6 +33,7 @@ class Verb(StrEnum):
     SHARE = "share"
     EXPORT = "export"
     OVERRIDE = "override"
+    CONFIRM = "confirm"
 
 
 ADMIN, CASEWORKER, ATTORNEY, SHELTER = Role.ORG_ADMIN, Role.CASEWORKER, Role.ATTORNEY, Role.SHELTER_STAFF
@@ -51,6 +52,8 @@ RULES: Mapping[tuple[Subject, Verb], frozenset[str]] = {
     (Subject.LEGAL, Verb.SHARE): frozenset({ADMIN, CASEWORKER}),
     (Subject.TRIAGE, Verb.READ): CASE_ROLES,
     (Subject.TRIAGE, Verb.OVERRIDE): frozenset({ADMIN, CASEWORKER}),
+    # Confirming a declared vulnerability decides how urgent a case is, like an override.
+    (Subject.TRIAGE, Verb.CONFIRM): frozenset({ADMIN, CASEWORKER}),
     (Subject.ESCALATION, Verb.READ): frozenset({ADMIN, CASEWORKER, ATTORNEY, SHELTER, LIAISON}),
     (Subject.ESCALATION, Verb.CREATE): frozenset({ADMIN, CASEWORKER, ATTORNEY}),
     (Subject.ESCALATION, Verb.WRITE): frozenset({ADMIN, CASEWORKER, ATTORNEY, LIAISON}),

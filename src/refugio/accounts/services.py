@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from refugio.accounts.models import ApiToken
@@ -18,14 +18,14 @@ def _digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def create_api_token(user: AbstractBaseUser) -> str:
+def create_api_token(user: User) -> str:
     """A new bearer token for the user. The raw token is returned once and never stored."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, digest=_digest(raw), prefix=raw[:10])
     return raw
 
 
-def user_for_token(raw: str) -> AbstractBaseUser | None:
+def user_for_token(raw: str) -> User | None:
     """The active user behind a live token, or None."""
     if not raw.startswith(TOKEN_PREFIX):
         return None

@@ -21,6 +21,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from refugio.accounts.otp import is_verified
+
 
 class SignInView(LoginView):
     template_name = "accounts/login.html"
@@ -47,7 +49,7 @@ class TokenForm(forms.Form):
 
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    if not settings.REFUGIO_REQUIRE_OTP or request.user.is_verified():
+    if not settings.REFUGIO_REQUIRE_OTP or is_verified(request.user):
         return redirect(settings.LOGIN_REDIRECT_URL)
     if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect("accounts:otp_setup")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class NotFound(Exception):
     """The object does not exist or the viewer may not see it: the two are never told apart."""
@@ -13,3 +15,16 @@ class PermissionDenied(Exception):
 
 class VersionConflict(Exception):
     """Someone else changed the record since it was read: nothing was saved."""
+
+
+class ValidationFailed(Exception):
+    """Input that cannot be stored, with a message per field. Nothing was written."""
+
+    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
+        self.fields = fields
+        self.message = message or _("Some fields are not valid.")
+        super().__init__(self.message)
+
+
+class FieldError(ValueError):
+    """One field's value cannot be used; the message says why, in the user's language."""

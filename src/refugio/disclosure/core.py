@@ -143,7 +143,7 @@ def disclose_many(actor: Actor, surface: Surface, objects: Iterable[Any]) -> lis
 def _disclose(actor: Actor, surface: Surface, objects: list[Any]) -> list[Projection]:
     touches: list[Touch] = []
     projections = [_project(surface, obj, touches) for obj in objects]
-    record(actor, Action.READ, touches)
+    record(actor, action=Action.READ, touches=touches)
     return projections
 
 

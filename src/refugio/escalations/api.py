@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from refugio.api_types import (
     AgencyKindCode,
@@ -22,17 +22,18 @@ from refugio.api_types import (
     UUIDText,
 )
 from refugio.audit.request import actor_from_request
+from refugio.core.api import ERRORS, Strict
+from refugio.core.errors import NotFound
+from refugio.core.http import AuthedRequest
 from refugio.escalations import selectors, services
 from refugio.escalations.presentation import attachment_response, disclose_escalation, escalation_summary
 from refugio.escalations.surfaces import as_detail
-from refugio.people.api import ERRORS
 from refugio.people.selectors import get_household
 
 router = Router(tags=["escalations"])
 
 
-class EscalationIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class EscalationIn(Strict):
     household_id: uuid.UUID
     office_id: int
     category: CategoryCode
@@ -41,13 +42,11 @@ class EscalationIn(Schema):
     person_id: uuid.UUID | None = None
 
 
-class MessageIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class MessageIn(Strict):
     body: str
 
 
-class StatusIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class StatusIn(Strict):
     status: EscalationStatusCode
     note: str
 
@@ -139,8 +138,7 @@ class RuleOut(Schema):
     resolve_unit: DeadlineUnitCode
 
 
-class RulePatch(Schema):
-    model_config = ConfigDict(extra="forbid")
+class RulePatch(Strict):
     acknowledge_within: DeadlineAmount | None = None
     acknowledge_unit: DeadlineUnitCode | None = None
     resolve_within: DeadlineAmount | None = None
@@ -165,22 +163,24 @@ def _detail(request: HttpRequest, escalation_id: uuid.UUID | str) -> dict[str, A
 
 
 @router.post("/escalations", response={201: EscalationOut, **ERRORS})
-def raise_escalation(request: HttpRequest, payload: EscalationIn) -> Status:
+def raise_escalation(request: AuthedRequest, payload: EscalationIn) -> Status:
     household = get_household(request.auth, payload.household_id, for_write=True)
     escalation = services.raise_escalation(
         actor_from_request(request, "api"),
-        household,
-        payload.office_id,
-        payload.category,
-        payload.summary,
-        payload.shared_fields,
-        str(payload.person_id) if payload.person_id else None,
+        household=household,
+        office_id=payload.office_id,
+        category=payload.category,
+        summary=payload.summary,
+        shared_fields=payload.shared_fields,
+        person_id=str(payload.person_id) if payload.person_id else None,
     )
     return Status(201, _detail(request, escalation.id))
 
 
 @router.get("/escalations", response={200: list[EscalationSummaryOut], **ERRORS})
-def list_escalations(request: HttpRequest, status: EscalationStatusCode = "", limit: int = 200) -> list[dict[str, Any]]:
+def list_escalations(
+    request: AuthedRequest, status: EscalationStatusCode = "", limit: int = 200
+) -> list[dict[str, Any]]:
     found = selectors.visible_escalations(request.auth)
     if status:
         found = found.filter(status=status)
@@ -193,18 +193,18 @@ def read_escalation(request: HttpRequest, escalation_id: UUIDText) -> dict[str, 
 
 
 @router.post("/escalations/{escalation_id}/messages", response={201: EscalationOut, **ERRORS})
-def post_message(request: HttpRequest, escalation_id: UUIDText, payload: MessageIn) -> Status:
+def post_message(request: AuthedRequest, escalation_id: UUIDText, payload: MessageIn) -> Status:
     escalation, side = selectors.get_escalation(request.auth, escalation_id)
-    services.post_message(actor_from_request(request, "api"), escalation, side, payload.body)
+    services.post_message(actor_from_request(request, "api"), escalation=escalation, side=side, body=payload.body)
     return Status(201, _detail(request, escalation_id))
 
 
 @router.post("/escalations/{escalation_id}/attachments", response={201: EscalationOut, **ERRORS})
 def post_attachment(
-    request: HttpRequest, escalation_id: UUIDText, file: File[UploadedFile], body: Form[str] = "Attachment"
+    request: AuthedRequest, escalation_id: UUIDText, file: File[UploadedFile], body: Form[str] = "Attachment"
 ) -> Status:
     escalation, side = selectors.get_escalation(request.auth, escalation_id)
-    services.post_message(actor_from_request(request, "api"), escalation, side, body, [file])
+    services.post_message(actor_from_request(request, "api"), escalation=escalation, side=side, body=body, files=[file])
     return Status(201, _detail(request, escalation_id))
 
 
@@ -214,9 +214,15 @@ def download_attachment(request: HttpRequest, escalation_id: UUIDText, attachmen
 
 
 @router.post("/escalations/{escalation_id}/status", response={200: EscalationOut, **ERRORS})
-def change_status(request: HttpRequest, escalation_id: UUIDText, payload: StatusIn) -> dict[str, Any]:
+def change_status(request: AuthedRequest, escalation_id: UUIDText, payload: StatusIn) -> dict[str, Any]:
     escalation, side = selectors.get_escalation(request.auth, escalation_id)
-    services.change_status(actor_from_request(request, "api"), escalation, side, payload.status, payload.note)
+    services.change_status(
+        actor_from_request(request, "api"),
+        escalation=escalation,
+        side=side,
+        new_status=payload.status,
+        note=payload.note,
+    )
     return _detail(request, escalation_id)
 
 
@@ -236,10 +242,10 @@ def rules(request: HttpRequest) -> list[Any]:
 @router.patch("/escalation-rules/{category}", response={200: RuleOut, **ERRORS})
 def update_rule(request: HttpRequest, category: CategoryCode, payload: RulePatch) -> Any:  # noqa: ANN401
     if category not in {r.category for r in services.response_rules()}:
-        from django.http import Http404
-
-        raise Http404
-    return services.update_rule(actor_from_request(request, "api"), category, payload.model_dump(exclude_unset=True))
+        raise NotFound
+    return services.update_rule(
+        actor_from_request(request, "api"), category=category, changes=payload.model_dump(exclude_unset=True)
+    )
 
 
 public_router = Router(tags=["public reports"], auth=None)

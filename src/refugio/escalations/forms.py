@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from refugio.core.forms import set_choices
 from refugio.escalations.models import DEFAULT_SHARED_FIELDS, Category, DeadlineUnit, SharedField, Status
 
 
@@ -24,18 +26,19 @@ class EscalationForm(forms.Form):
     def __init__(
         self,
         *args: Any,
-        offices: list[tuple[int, str]] = (),
-        people: list[tuple[str, str]] = (),  # noqa: ANN401
+        offices: Sequence[tuple[int, str]] = (),
+        people: Sequence[tuple[str, str]] = (),  # noqa: ANN401
         **kwargs: Any,
     ) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self.fields["office_id"].choices = list(offices)
-        self.fields["person_id"].choices = [("", "—"), *people]
+        set_choices(self, "office_id", offices)
+        set_choices(self, "person_id", [("", "—"), *people])
 
 
 class MessageForm(forms.Form):
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}))
-    files = forms.FileField(label=_("Attachment (PDF, JPEG or PNG, up to 10 MB)"), required=False)
+    # The metaclass moves declared fields off the class, so form.files stays the uploads; the stubs see a clash.
+    files = forms.FileField(label=_("Attachment (PDF, JPEG or PNG, up to 10 MB)"), required=False)  # type: ignore[assignment]
 
 
 class StatusForm(forms.Form):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.files.storage import Storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -172,7 +173,7 @@ class EscalationMessage(models.Model):
         ordering = ["created_at", "id"]
 
 
-def _attachment_storage() -> object:
+def _attachment_storage() -> Storage:
     from django.core.files.storage import storages
 
     return storages["attachments"]

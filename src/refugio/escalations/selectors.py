@@ -34,7 +34,7 @@ AGENCY = "agency"
 def liaison_office_ids(user: User) -> set[int]:
     if not user.is_authenticated or not user.is_active:
         return set()
-    return set(AgencyOffice.objects.filter(contacts__user=user).values_list("id", flat=True))
+    return set(AgencyOffice.objects.filter(contacts__user_id=user.pk).values_list("id", flat=True))
 
 
 def visible_escalations(user: User) -> QuerySet[Escalation]:

@@ -14,10 +14,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Role
+from refugio.accounts.rules import Subject, Verb, roles_for
 from refugio.accounts.selectors import is_coordinator, organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
+from refugio.core.errors import ValidationFailed
 from refugio.encryption import encrypt_bytes
 from refugio.escalations.deadlines import deadline
 from refugio.escalations.models import (
@@ -37,10 +38,9 @@ from refugio.escalations.models import (
 )
 from refugio.people.models import Household, SharingGrant
 from refugio.people.services import PermissionDenied
-from refugio.people.validation import ValidationFailed
 
-RAISE_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER, Role.ATTORNEY})
-RULE_EDIT_ROLES = frozenset({Role.ORG_ADMIN})
+RAISE_ROLES = roles_for(Subject.ESCALATION, Verb.CREATE)
+RULE_EDIT_ROLES = roles_for(Subject.POLICY, Verb.WRITE)
 
 
 # (acknowledge within, unit, resolve within, unit)
@@ -91,7 +91,7 @@ def _rule(category: str) -> ResponseRule:
     return ResponseRule.objects.filter(category=category).first() or _default_rule(category)
 
 
-def update_rule(actor: Actor, category: str, changes: dict[str, Any]) -> ResponseRule:
+def update_rule(actor: Actor, *, category: str, changes: dict[str, Any]) -> ResponseRule:
     if not is_coordinator(actor.user):
         raise PermissionDenied(_("Only coordinators can change response deadlines."))
     rule = _rule(category)
@@ -111,7 +111,7 @@ def update_rule(actor: Actor, category: str, changes: dict[str, Any]) -> Respons
             setattr(rule, name, value)
         rule.updated_by_id = actor.user_id
         rule.save()
-        record(actor, Action.UPDATE, [Touch("response_rule", category, None, list(changes))])
+        record(actor, action=Action.UPDATE, touches=[Touch("response_rule", category, None, list(changes))])
     return rule
 
 
@@ -135,6 +135,7 @@ def _touch(escalation: Escalation, fields: Iterable[str]) -> Touch:
 
 def raise_escalation(
     actor: Actor,
+    *,
     household: Household,
     office_id: int,
     category: str,
@@ -166,7 +167,7 @@ def raise_escalation(
         person = household.members.filter(id=person_id).first()
         if person is None:
             errors["person_id"] = _("This person is not a member of the household.")
-    if errors:
+    if errors or office is None:  # no office is always an error too
         raise ValidationFailed(errors)
     now = now or timezone.now()
     rule = _rule(category)
@@ -184,13 +185,18 @@ def raise_escalation(
             acknowledge_by=deadline(now, rule.acknowledge_within, rule.acknowledge_unit),
             resolve_by=deadline(now, rule.resolve_within, rule.resolve_unit),
         )
-        record(actor, Action.CREATE, [_touch(escalation, ["category", "summary", "shared_fields", "office"])], at=now)
+        record(
+            actor,
+            action=Action.CREATE,
+            touches=[_touch(escalation, ["category", "summary", "shared_fields", "office"])],
+            at=now,
+        )
     _after_change(escalation, "raised")
     return escalation
 
 
 def change_status(
-    actor: Actor, escalation: Escalation, side: str, new_status: str, note: str, now: dt.datetime | None = None
+    actor: Actor, *, escalation: Escalation, side: str, new_status: str, note: str, now: dt.datetime | None = None
 ) -> Escalation:
     note = str(note or "").strip()
     errors: dict[str, str] = {}
@@ -232,13 +238,14 @@ def change_status(
             actor_id=actor.user_id,
             at=now,
         )
-        record(actor, Action.UPDATE, [_touch(locked, ["status"])], at=now)
+        record(actor, action=Action.UPDATE, touches=[_touch(locked, ["status"])], at=now)
     _after_change(locked, "status")
     return locked
 
 
 def post_message(
     actor: Actor,
+    *,
     escalation: Escalation,
     side: str,
     body: str,
@@ -251,13 +258,13 @@ def post_message(
         errors["body"] = _("Write a message.")
     elif len(body) > 10000:
         errors["body"] = _("Use at most %(n)d characters.") % {"n": 10000}
-    checked = []
+    checked: list[tuple[Any, tuple[bytes, str]]] = []  # (upload, (content, content type))
     for upload in files:
-        content, error = _check_attachment(upload)
+        accepted, error = _check_attachment(upload)
         if error:
             errors["files"] = error
             break
-        checked.append((upload, content))
+        checked.append((upload, accepted))
     if errors:
         raise ValidationFailed(errors)
     now = now or timezone.now()
@@ -283,7 +290,7 @@ def post_message(
             )
             attachment.file.save("upload", ContentFile(encrypt_bytes(content)), save=False)
             attachment.save()
-        record(actor, Action.CREATE, [_touch(escalation, ["messages"])], at=now)
+        record(actor, action=Action.CREATE, touches=[_touch(escalation, ["messages"])], at=now)
     _after_change(escalation, "message")
     return message
 

@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from refugio.audit.request import actor_from_request
-from refugio.core.errors import NotFound
+from refugio.core.errors import NotFound, ValidationFailed
+from refugio.core.forms import set_choices
 from refugio.disclosure import disclose_one
 from refugio.escalations import selectors, services
 from refugio.escalations.forms import EscalationForm, MessageForm, RuleForm, StatusForm
@@ -21,7 +22,6 @@ from refugio.people.forms import add_service_errors
 from refugio.people.selectors import get_household
 from refugio.people.services import PermissionDenied
 from refugio.people.surfaces import HOUSEHOLD_MEMBER_NAMES
-from refugio.people.validation import ValidationFailed
 
 
 @login_required
@@ -47,12 +47,12 @@ def escalation_new(request: HttpRequest, household_id: str) -> HttpResponse:
             try:
                 escalation = services.raise_escalation(
                     actor,
-                    household,
-                    data["office_id"],
-                    data["category"],
-                    data["summary"],
-                    data["shared_fields"],
-                    data["person_id"] or None,
+                    household=household,
+                    office_id=data["office_id"],
+                    category=data["category"],
+                    summary=data["summary"],
+                    shared_fields=data["shared_fields"],
+                    person_id=data["person_id"] or None,
                 )
             except ValidationFailed as exc:
                 add_service_errors(form, exc.fields)
@@ -64,7 +64,7 @@ def escalation_new(request: HttpRequest, household_id: str) -> HttpResponse:
     shown = disclose_one(actor, HOUSEHOLD_MEMBER_NAMES, household_id)
     people = [(str(p["id"]), p["full_name"]) for p in shown["members"]]
     if request.method == "POST":
-        form.fields["person_id"].choices = [("", "—"), *people]
+        set_choices(form, "person_id", [("", "—"), *people])
     else:
         form = EscalationForm(offices=offices, people=people)
     return render(request, "escalations/new.html", {"form": form, "household": shown})
@@ -76,7 +76,7 @@ def escalation_detail_page(request: HttpRequest, escalation_id: str) -> HttpResp
     transitions = services.TRANSITIONS.items()
     allowed = sorted({new for (old, new), sides in transitions if old == view["status"] and side in sides})
     status_form = StatusForm()
-    status_form.fields["status"].choices = [(s, Status(s).label) for s in allowed]
+    set_choices(status_form, "status", [(s, Status(s).label) for s in allowed])
     shared = [
         (SharedField(name.removeprefix("person.")).label, view.get(f"{name}_label", value))
         for name, value in view.items()
@@ -108,7 +108,11 @@ def escalation_message(request: HttpRequest, escalation_id: str) -> HttpResponse
         files = [form.cleaned_data["files"]] if form.cleaned_data["files"] else []
         try:
             services.post_message(
-                actor_from_request(request, "web"), escalation, side, form.cleaned_data["body"], files
+                actor_from_request(request, "web"),
+                escalation=escalation,
+                side=side,
+                body=form.cleaned_data["body"],
+                files=files,
             )
         except ValidationFailed as exc:
             for message in exc.fields.values():
@@ -127,10 +131,10 @@ def escalation_status(request: HttpRequest, escalation_id: str) -> HttpResponse:
         try:
             services.change_status(
                 actor_from_request(request, "web"),
-                escalation,
-                side,
-                form.cleaned_data["status"],
-                form.cleaned_data["note"],
+                escalation=escalation,
+                side=side,
+                new_status=form.cleaned_data["status"],
+                note=form.cleaned_data["note"],
             )
         except ValidationFailed as exc:
             for message in exc.fields.values():
@@ -162,7 +166,7 @@ def escalation_rules(request: HttpRequest) -> HttpResponse:
         form = RuleForm(request.POST)
         if category in Category.values and form.is_valid():
             try:
-                services.update_rule(actor_from_request(request, "web"), category, form.cleaned_data)
+                services.update_rule(actor_from_request(request, "web"), category=category, changes=form.cleaned_data)
             except (ValidationFailed, PermissionDenied) as exc:
                 messages.error(request, str(exc))
             else:

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import ConfigDict
 
 from refugio.accounts.rules import Verb
 from refugio.api_types import (
@@ -26,10 +25,11 @@ from refugio.api_types import (
     UUIDText,
 )
 from refugio.audit.request import actor_from_request
+from refugio.core.api import ERRORS, Strict
+from refugio.core.http import AuthedRequest
 from refugio.disclosure import disclose_many, disclose_one
 from refugio.legal import selectors, services
 from refugio.legal.surfaces import DEADLINES_API, HEARINGS_API, OFFER_ANSWERED, OFFERS_API
-from refugio.people.api import ERRORS
 
 router = Router(tags=["legal"])
 
@@ -47,8 +47,7 @@ class RepresentativeOut(Schema):
     available: bool
 
 
-class HearingIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class HearingIn(Strict):
     court: CourtCode
     date: DateText
     time: LocalTimeIn | None = None
@@ -77,13 +76,11 @@ class DeadlineOut(Schema):
     asylum_filing_deadline: dt.date
 
 
-class OfferIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class OfferIn(Strict):
     representative_id: int
 
 
-class ResponseIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class ResponseIn(Strict):
     accept: bool
     reason: str = ""
     g28_filed_on: dt.date | None = None
@@ -98,8 +95,7 @@ class OfferOut(Schema):
     parties: list[str]
 
 
-class RepresentativeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class RepresentativeIn(Strict):
     organisation_id: int | None = None
     name: str | None = None
     kind: RepresentativeKindCode | None = None
@@ -119,45 +115,49 @@ def representatives(request: HttpRequest) -> list[Any]:
 @router.post("/representatives", response={201: RepresentativeOut, **ERRORS})
 def add_representative(request: HttpRequest, payload: RepresentativeIn) -> Status:
     data = payload.model_dump(exclude_unset=True, exclude={"organisation_id"})
-    made = services.save_representative(actor_from_request(request, "api"), payload.organisation_id or 0, data)
+    made = services.save_representative(
+        actor_from_request(request, "api"), organisation_id=payload.organisation_id or 0, data=data
+    )
     return Status(201, selectors.roster().get(id=made.id))
 
 
 @router.patch("/representatives/{representative_id}", response={200: RepresentativeOut, **ERRORS})
-def update_representative(request: HttpRequest, representative_id: int, payload: RepresentativeIn) -> Any:  # noqa: ANN401
+def update_representative(request: AuthedRequest, representative_id: int, payload: RepresentativeIn) -> Any:  # noqa: ANN401
     current = selectors.editable_representative(request.auth, representative_id)
     data = payload.model_dump(exclude_unset=True, exclude={"organisation_id"})
-    services.save_representative(actor_from_request(request, "api"), current.organisation_id, data, current)
+    services.save_representative(
+        actor_from_request(request, "api"), organisation_id=current.organisation_id, data=data, representative=current
+    )
     return selectors.roster().get(id=current.id)
 
 
 @router.get("/households/{household_id}/hearings", response={200: list[HearingOut], **ERRORS})
-def hearings(request: HttpRequest, household_id: UUIDText) -> list[dict[str, Any]]:
+def hearings(request: AuthedRequest, household_id: UUIDText) -> list[dict[str, Any]]:
     found = selectors.hearings_of(request.auth, household_id)
     return disclose_many(actor_from_request(request, "api"), HEARINGS_API, found)
 
 
 @router.post("/households/{household_id}/hearings", response={201: HearingOut, **ERRORS})
-def add_hearing(request: HttpRequest, household_id: UUIDText, payload: HearingIn) -> Status:
+def add_hearing(request: AuthedRequest, household_id: UUIDText, payload: HearingIn) -> Status:
     household = selectors.get_legal_case(request.auth, household_id, Verb.WRITE)
     data = payload.model_dump()
     data["person_id"] = str(payload.person_id) if payload.person_id else None
     actor = actor_from_request(request, "api")
-    made = services.add_hearing(actor, household, data)
+    made = services.add_hearing(actor, household=household, data=data)
     return Status(201, disclose_one(actor, HEARINGS_API, made.id))
 
 
 @router.get("/households/{household_id}/deadlines", response={200: list[DeadlineOut], **ERRORS})
-def deadlines(request: HttpRequest, household_id: UUIDText) -> list[dict[str, Any]]:
+def deadlines(request: AuthedRequest, household_id: UUIDText) -> list[dict[str, Any]]:
     found = selectors.deadline_persons(request.auth, household_id)
     return disclose_many(actor_from_request(request, "api"), DEADLINES_API, found)
 
 
 @router.post("/households/{household_id}/offers", response={201: OfferOut, **ERRORS})
-def offer(request: HttpRequest, household_id: UUIDText, payload: OfferIn) -> Status:
+def offer(request: AuthedRequest, household_id: UUIDText, payload: OfferIn) -> Status:
     household = selectors.get_legal_case(request.auth, household_id, Verb.WRITE)
     actor = actor_from_request(request, "api")
-    made = services.offer_representation(actor, household, payload.representative_id)
+    made = services.offer_representation(actor, household=household, representative_id=payload.representative_id)
     return Status(201, _offer_out(disclose_one(actor, OFFERS_API, made.id)))
 
 
@@ -167,17 +167,22 @@ def _offer_out(offer: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/offers", response={200: list[OfferOut], **ERRORS})
-def my_offers(request: HttpRequest) -> list[dict[str, Any]]:
+def my_offers(request: AuthedRequest) -> list[dict[str, Any]]:
     offers = disclose_many(actor_from_request(request, "api"), OFFERS_API, selectors.offers_for(request.auth))
     return [_offer_out(o) for o in offers]
 
 
 @router.post("/offers/{representation_id}/respond", response={200: OfferOut, **ERRORS})
-def respond(request: HttpRequest, representation_id: int, payload: ResponseIn) -> dict[str, Any]:
+def respond(request: AuthedRequest, representation_id: int, payload: ResponseIn) -> dict[str, Any]:
     made = selectors.get_offer_to_answer(request.auth, representation_id)
     actor = actor_from_request(request, "api")
     answered = services.respond_to_offer(
-        actor, made, payload.accept, payload.reason, payload.g28_filed_on, payload.eoir28_filed_on
+        actor,
+        offer=made,
+        accept=payload.accept,
+        reason=payload.reason,
+        g28_filed_on=payload.g28_filed_on,
+        eoir28_filed_on=payload.eoir28_filed_on,
     )
     # Once answered, the conflict check is over: the parties are no longer shown.
     return {**disclose_one(actor, OFFER_ANSWERED, answered.id), "parties": []}

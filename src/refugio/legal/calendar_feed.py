@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 from icalendar import Calendar, Event
 
-from refugio.accounts.models import Role
+from refugio.accounts.rules import Subject, Verb, roles_for
 from refugio.accounts.selectors import CASE_READ_ROLES, organisation_ids_for
 from refugio.legal.models import CalendarFeed, Hearing, Representation, RepresentationStatus
 from refugio.people.models import Household, SharingGrant
@@ -28,15 +28,15 @@ def feed_reader(feed: CalendarFeed) -> AbstractBaseUser | None:
     organisation; an organisation's feed as the admin who made it, still active and still its admin."""
     if feed.revoked_at is not None:
         return None
-    if feed.representative_id:
-        representative = feed.representative
+    representative = feed.representative
+    if representative is not None:
         user = representative.user
         if user is None or user.pk != feed.created_by_id:
             return None
         allowed = organisation_ids_for(user, CASE_READ_ROLES)  # empty for an inactive user
         return user if representative.organisation_id in allowed else None
     user = feed.created_by
-    if user is None or feed.organisation_id not in organisation_ids_for(user, {Role.ORG_ADMIN}):
+    if user is None or feed.organisation_id not in organisation_ids_for(user, roles_for(Subject.POLICY, Verb.WRITE)):
         return None
     return user
 
@@ -47,15 +47,18 @@ def hearings_for_feed(feed: CalendarFeed) -> QuerySet[Hearing]:
     reader = feed_reader(feed)
     if reader is None:
         return Hearing.objects.none()
+    households: QuerySet[Any, Any]  # the ids of the feed's cases, as a subquery
     if feed.representative_id:
         households = Representation.objects.filter(
             representative_id=feed.representative_id, status=RepresentationStatus.ACCEPTED
-        ).values("household_id")
-    else:
+        ).values_list("household_id", flat=True)
+    elif feed.organisation_id is not None:
         shared = SharingGrant.objects.filter(SharingGrant.live_q(), organisation_id=feed.organisation_id)
         households = Household.objects.filter(
             Q(owner_id=feed.organisation_id) | Q(id__in=shared.values("household_id"))
-        ).values("id")
+        ).values_list("id", flat=True)
+    else:  # neither: feed_reader already answered None
+        return Hearing.objects.none()
     since = dt.date.today() - dt.timedelta(days=30)
     return Hearing.objects.filter(
         household_id__in=households,

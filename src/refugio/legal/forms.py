@@ -3,14 +3,15 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from refugio.core.widgets import IsoDateInput, IsoTimeInput
 from refugio.legal.models import HearingKind, HearingMode
 from refugio.people.vocabulary import COURTS, LANGUAGES
 
 
 class HearingForm(forms.Form):
     court = forms.ChoiceField(label=_("Immigration court"), choices=list(COURTS.items()))
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=_("Date"), widget=IsoDateInput())
+    time = forms.TimeField(label=_("Time"), required=False, widget=IsoTimeInput())
     kind = forms.ChoiceField(label=_("Type"), choices=HearingKind.choices)
     mode = forms.ChoiceField(label=_("In person or remote"), choices=HearingMode.choices)
     language = forms.ChoiceField(
@@ -25,9 +26,5 @@ class ResponseForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (when declining)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    g28_filed_on = forms.DateField(
-        label=_("G-28 filed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    eoir28_filed_on = forms.DateField(
-        label=_("EOIR-28 filed on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    g28_filed_on = forms.DateField(label=_("G-28 filed on"), required=False, widget=IsoDateInput())
+    eoir28_filed_on = forms.DateField(label=_("EOIR-28 filed on"), required=False, widget=IsoDateInput())

@@ -105,8 +105,8 @@ def match(cases: Sequence[Case], attorneys: Sequence[Attorney]) -> MatchResult:
             if languages & a_languages and needs <= expertise:
                 pair_arcs.append((len(tails), ci, ai))
                 arc(node, first_attorney_class + ai, size, 0)
-    for ai, key in enumerate(attorney_keys):
-        arc(first_attorney_class + ai, sink, sum(a.capacity for a in attorney_classes[key]), 0)
+    for ai, a_key in enumerate(attorney_keys):
+        arc(first_attorney_class + ai, sink, sum(a.capacity for a in attorney_classes[a_key]), 0)
     arc(source, sink, len(cases), 0)  # a case may stay unmatched
 
     flow = _solve(tails, heads, caps, costs, first_attorney_class + len(attorney_keys), len(cases))
@@ -118,18 +118,21 @@ def match(cases: Sequence[Case], attorneys: Sequence[Attorney]) -> MatchResult:
         amount = flows[arc_index]
         if amount:
             chosen[ci].extend(case_classes[case_keys[ci]][weight][: int(amount)])
-    remaining = {ai: [[a, a.capacity] for a in attorney_classes[key]] for ai, key in enumerate(attorney_keys)}
+    # Per attorney class: its attorneys in order, and the places each has left.
+    pools = {ai: list(attorney_classes[a_key]) for ai, a_key in enumerate(attorney_keys)}
+    places = {ai: [a.capacity for a in pool] for ai, pool in pools.items()}
     matches: list[tuple[str, str]] = []
     cursor: dict[int, int] = defaultdict(int)
     for arc_index, ci, ai in pair_arcs:
-        pool = remaining[ai]
+        pool, left = pools[ai], places[ai]
         for _ in range(int(flows[arc_index])):
             case = chosen[ci][cursor[ci]]
             cursor[ci] += 1
-            while pool[0][1] == 0:
+            while left[0] == 0:
                 pool.pop(0)
-            pool[0][1] -= 1
-            matches.append((case.case_id, pool[0][0].attorney_id))
+                left.pop(0)
+            left[0] -= 1
+            matches.append((case.case_id, pool[0].attorney_id))
     total = -int(flow.optimal_cost())
     return MatchResult(
         matches=matches,

@@ -8,15 +8,16 @@ read legal data shared with them and never change it."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Role
-from refugio.accounts.rules import Subject, Verb
+from refugio.accounts.rules import Subject, Verb, roles_for
 from refugio.accounts.selectors import organisation_ids_for, organisations_where
 from refugio.core.errors import NotFound, PermissionDenied
 from refugio.legal import matching
@@ -29,12 +30,20 @@ from refugio.legal.models import (
     Representative,
     RepresentativeKind,
 )
-from refugio.people.models import Household, Person, SharingGrant
+from refugio.people.models import Household, Person
+from refugio.people.selectors import households_for_organisations
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 User = AbstractBaseUser | AnonymousUser
 
 
-def roster() -> QuerySet[Representative]:
+class _OpenCases(TypedDict):
+    open_cases: int
+
+
+def roster() -> QuerySet[WithAnnotations[Representative, _OpenCases]]:
     """The roster is about volunteers, not the people they serve: every staff member may read it."""
     return Representative.objects.select_related("organisation").annotate(
         open_cases=Count("representations", filter=Q(representations__status__in=OPEN_REPRESENTATION))
@@ -45,7 +54,7 @@ def editable_representative(user: User, representative_id: int) -> Representativ
     """A roster entry of an organisation the user administers; 404 otherwise."""
     try:
         return Representative.objects.get(
-            id=representative_id, organisation_id__in=organisation_ids_for(user, {Role.ORG_ADMIN})
+            id=representative_id, organisation_id__in=organisation_ids_for(user, roles_for(Subject.POLICY, Verb.WRITE))
         )
     except Representative.DoesNotExist as exc:
         raise NotFound from exc
@@ -54,14 +63,14 @@ def editable_representative(user: User, representative_id: int) -> Representativ
 def my_roster_entry(user: User) -> Representative | None:
     if not user.is_authenticated:
         return None
-    return Representative.objects.filter(user=user).first()
+    return Representative.objects.filter(user_id=user.pk).first()
 
 
 def my_feeds(user: User) -> QuerySet[CalendarFeed]:
     """Live calendar feeds the user created (their own, or their organisation's as its admin)."""
     if not user.is_authenticated:
         return CalendarFeed.objects.none()
-    return CalendarFeed.objects.filter(created_by=user, revoked_at__isnull=True).select_related("representative")
+    return CalendarFeed.objects.filter(created_by_id=user.pk, revoked_at__isnull=True).select_related("representative")
 
 
 def get_my_feed(user: User, feed_id: int) -> CalendarFeed:
@@ -74,14 +83,10 @@ def get_my_feed(user: User, feed_id: int) -> CalendarFeed:
 def legal_households(user: User, verb: Verb = Verb.READ) -> QuerySet[Household]:
     """Households whose legal data the user may `verb`: owned by, or shared by a live grant with, an
     organisation in which accounts.rules gives them that verb on Subject.LEGAL."""
-    org_ids = organisations_where(user, Subject.LEGAL, verb)
-    if not org_ids:
-        return Household.objects.none()
-    shared = SharingGrant.objects.filter(SharingGrant.live_q(), organisation_id__in=org_ids).values("household_id")
-    return Household.objects.filter(Q(owner_id__in=org_ids) | Q(id__in=shared))
+    return households_for_organisations(organisations_where(user, Subject.LEGAL, verb))
 
 
-def get_legal_case(user: User, household_id: object, verb: Verb = Verb.READ) -> Household:
+def get_legal_case(user: User, household_id: uuid.UUID | str, verb: Verb = Verb.READ) -> Household:
     """A household, for its legal data. NotFound when the user may not see it (whether it exists or not);
     PermissionDenied when they may see it but not `verb` it (shelter staff never change legal data)."""
     try:
@@ -105,7 +110,7 @@ def visible_hearings(user: User, verb: Verb = Verb.READ) -> QuerySet[Hearing]:
     )
 
 
-def hearings_of(user: User, household_id: object) -> QuerySet[Hearing]:
+def hearings_of(user: User, household_id: uuid.UUID | str) -> QuerySet[Hearing]:
     """The hearings of one case; NotFound if the user may not see its legal data."""
     return visible_hearings(user).filter(household=get_legal_case(user, household_id))
 
@@ -114,7 +119,7 @@ def visible_deadline_persons(user: User, verb: Verb = Verb.READ) -> QuerySet[Per
     return Person.objects.filter(household__in=legal_households(user, verb)).select_related("household")
 
 
-def deadline_persons(user: User, household_id: object) -> list[Person]:
+def deadline_persons(user: User, household_id: uuid.UUID | str) -> list[Person]:
     """Members of one case with an arrival date (the asylum filing deadline runs from it)."""
     household = get_legal_case(user, household_id)
     return [
@@ -143,7 +148,8 @@ def offers_for(user: User) -> QuerySet[Representation]:
     """Representation offered to this user, as the representative on the roster."""
     if not user.is_authenticated:
         return Representation.objects.none()
-    return _with_parties(Representation.objects.filter(representative__user=user, status=RepresentationStatus.OFFERED))
+    offered = Representation.objects.filter(representative__user_id=user.pk, status=RepresentationStatus.OFFERED)
+    return _with_parties(offered)
 
 
 def get_offer(user: User, representation_id: int) -> Representation:

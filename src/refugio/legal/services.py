@@ -5,17 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from refugio.accounts.models import Membership, Organisation, OrganisationKind, Role
-from refugio.accounts.selectors import SHARE_ROLES, organisation_ids_for
+from refugio.accounts.rules import Subject, Verb
+from refugio.accounts.selectors import SHARE_ROLES, organisation_ids_for, organisations_where
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
+from refugio.core.errors import NotFound, ValidationFailed
+from refugio.disclosure import disclose_one
 from refugio.legal import calendar_feed
 from refugio.legal.deadlines import reminders_due, uncovered
 from refugio.legal.models import (
@@ -31,9 +36,9 @@ from refugio.legal.models import (
     Representative,
     RepresentativeKind,
 )
+from refugio.legal.surfaces import HEARING_NOTICE
 from refugio.people.models import Household
 from refugio.people.services import PermissionDenied, check_can_share_with, grant_access
-from refugio.people.validation import ValidationFailed
 from refugio.people.vocabulary import COURTS, LANGUAGES, ConsentPurpose
 
 FEED_PREFIX = "cal_"
@@ -43,7 +48,7 @@ def _touch(household: Household, kind: str, object_id: object, fields: list[str]
     return Touch(kind, str(object_id), household.owner_id, fields)
 
 
-def offer_representation(actor: Actor, household: Household, representative_id: int) -> Representation:
+def offer_representation(actor: Actor, *, household: Household, representative_id: int) -> Representation:
     """A coordinator of the owning organisation offers the case to someone on the roster."""
     if household.owner_id not in organisation_ids_for(actor.user, SHARE_ROLES):
         raise PermissionDenied(_("Only the owning organisation's coordinators can offer a case."))
@@ -68,7 +73,9 @@ def offer_representation(actor: Actor, household: Household, representative_id: 
                 offered_by_id=actor.user_id,
                 offered_at=timezone.now(),
             )
-            record(actor, Action.CREATE, [_touch(household, "representation", offer.id, ["representative"])])
+            record(
+                actor, action=Action.CREATE, touches=[_touch(household, "representation", offer.id, ["representative"])]
+            )
     except IntegrityError as exc:
         raise ValidationFailed({"representative_id": _("This case is already offered to this person.")}) from exc
     return offer
@@ -76,6 +83,7 @@ def offer_representation(actor: Actor, household: Household, representative_id: 
 
 def respond_to_offer(
     actor: Actor,
+    *,
     offer: Representation,
     accept: bool,
     reason: str = "",
@@ -101,30 +109,36 @@ def respond_to_offer(
         locked.eoir28_filed_on = eoir28_filed_on
         locked.save()
         household = locked.household
-        record(actor, Action.UPDATE, [_touch(household, "representation", locked.id, ["status"])])
+        record(actor, action=Action.UPDATE, touches=[_touch(household, "representation", locked.id, ["status"])])
         if accept and locked.representative.organisation_id != household.owner_id:
             grant_access(
                 actor,
-                household,
-                locked.representative.organisation_id,
-                "Legal representation",
-                now + dt.timedelta(days=730),
+                household=household,
+                organisation_id=locked.representative.organisation_id,
+                purpose="Legal representation",
+                expires_at=now + dt.timedelta(days=730),
                 consented_for=ConsentPurpose.LEGAL_REFERRAL,
             )
     return locked
 
 
-def add_hearing(actor: Actor, household: Household, data: dict[str, Any]) -> Hearing:
+def _as_date(value: object) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+
+
+def add_hearing(actor: Actor, *, household: Household, data: dict[str, Any]) -> Hearing:
     errors: dict[str, str] = {}
     court = str(data.get("court") or "")
     if court not in COURTS:
         errors["court"] = _("%(value)s is not one of the allowed values.") % {"value": court[:40]}
-    date = data.get("date")
-    if not isinstance(date, dt.date):
-        try:
-            date = dt.date.fromisoformat(str(date or ""))
-        except ValueError:
-            errors["date"] = _("Write the date as YYYY-MM-DD.")
+    date = _as_date(data.get("date"))
+    if date is None:
+        errors["date"] = _("Write the date as YYYY-MM-DD.")
     time = data.get("time")
     if time not in (None, "") and not isinstance(time, dt.time):
         try:
@@ -154,7 +168,7 @@ def add_hearing(actor: Actor, household: Household, data: dict[str, Any]) -> Hea
         person = household.members.filter(id=data["person_id"]).first()
         if person is None:
             errors["person_id"] = _("This person is not a member of the household.")
-    if errors:
+    if errors or date is None:  # no date is always an error too
         raise ValidationFailed(errors)
     with transaction.atomic():
         hearing = Hearing.objects.create(
@@ -168,15 +182,19 @@ def add_hearing(actor: Actor, household: Household, data: dict[str, Any]) -> Hea
             language=language,
             interpreter=interpreter,
         )
-        record(actor, Action.CREATE, [_touch(household, "hearing", hearing.id, ["court", "date", "kind", "mode"])])
+        record(
+            actor,
+            action=Action.CREATE,
+            touches=[_touch(household, "hearing", hearing.id, ["court", "date", "kind", "mode"])],
+        )
     return hearing
 
 
 def save_representative(
-    actor: Actor, organisation_id: int, data: dict[str, Any], representative: Representative | None = None
+    actor: Actor, *, organisation_id: int, data: dict[str, Any], representative: Representative | None = None
 ) -> Representative:
     """Org admins keep their own organisation's roster."""
-    if organisation_id not in organisation_ids_for(actor.user, {Role.ORG_ADMIN}):
+    if organisation_id not in organisations_where(actor.user, Subject.POLICY, Verb.WRITE):
         raise PermissionDenied(_("Only organisation administrators can change the roster."))
     if Organisation.objects.filter(id=organisation_id, kind=OrganisationKind.AGENCY).exists():
         # An agency on the roster would receive whole households when it accepts a case.
@@ -206,8 +224,8 @@ def save_representative(
         target.save()
         record(
             actor,
-            Action.UPDATE if representative else Action.CREATE,
-            [Touch("representative", str(target.id), organisation_id, sorted(data))],
+            action=Action.UPDATE if representative else Action.CREATE,
+            touches=[Touch("representative", str(target.id), organisation_id, sorted(data))],
         )
     return target
 
@@ -233,7 +251,7 @@ def create_feed(
     if representative is not None:
         if representative.user_id != actor.user_id:
             raise PermissionDenied(_("You can only create your own calendar feed."))
-    elif organisation_id is None or organisation_id not in organisation_ids_for(actor.user, {Role.ORG_ADMIN}):
+    elif organisation_id is None or organisation_id not in organisations_where(actor.user, Subject.POLICY, Verb.WRITE):
         raise PermissionDenied(_("Only organisation administrators can create the organisation's feed."))
     raw = FEED_PREFIX + secrets.token_urlsafe(32)
     CalendarFeed.objects.create(
@@ -260,7 +278,7 @@ def feed_for_token(raw: str) -> CalendarFeed | None:
     return feed
 
 
-def revoke_feed(actor: Actor, feed: CalendarFeed) -> None:
+def revoke_feed(actor: Actor, *, feed: CalendarFeed) -> None:
     CalendarFeed.objects.filter(pk=feed.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
@@ -292,33 +310,53 @@ def _send_hearing_notices(today: dt.date) -> int:
         accepted = list(
             Representation.objects.filter(
                 household=hearing.household, status=RepresentationStatus.ACCEPTED
-            ).select_related("representative")
-        )
-        about = (
-            f"Hearing for case {hearing.household.display_code}: {COURTS.get(hearing.court, hearing.court)}, "
-            f"{hearing.date:%Y-%m-%d}{f' {hearing.time:%H:%M}' if hearing.time else ''} "
-            f"({hearing.get_kind_display()}, {hearing.get_mode_display()})"
+            ).select_related("representative__user")
         )
         for days in reminders_due(hearing.date, today, done):
-            to = [r.representative.email for r in accepted if r.representative.email]
-            if _notice(hearing, days, to, f"[Refugio] Reminder: hearing in {days} day(s)", about):
+            to = [
+                (r.representative.user, r.representative.email or r.representative.user.email)
+                for r in accepted
+                if r.representative.user is not None
+            ]
+            if _notice(hearing, days, to, f"[Refugio] Reminder: hearing in {days} day(s)"):
                 sent += 1
         missing = uncovered(
             hearing.date, today, bool(accepted), bool(hearing.language), hearing.interpreter_id is not None
         )
         if missing and 0 not in done:
             admins = Membership.objects.filter(organisation_id=hearing.household.owner_id, role=Role.ORG_ADMIN)
-            to = [m.user.email for m in admins.select_related("user") if m.user.email]
-            if _notice(hearing, 0, to, f"[Refugio] Hearing without {' and '.join(missing)}", about):
+            to = [(m.user, m.user.email) for m in admins.select_related("user")]
+            if _notice(hearing, 0, to, f"[Refugio] Hearing without {' and '.join(missing)}"):
                 sent += 1
     return sent
 
 
-def _notice(hearing: Hearing, days: int, to: list[str], subject: str, body: str) -> bool:
+def _notice(hearing: Hearing, days: int, to: Sequence[tuple[AbstractBaseUser, str]], subject: str) -> bool:
+    """Record the notice once; then e-mail it to each recipient, one message each. What a message says of
+    the hearing is disclosed to its recipient (legal.notice), under their own rights of today and audited
+    as their READ by e-mail: a recipient who may no longer see the case gets nothing."""
     with transaction.atomic():
         _, created = NoticeSent.objects.get_or_create(
             hearing=hearing, days_before=days, defaults={"sent_at": timezone.now()}
         )
-    if created and to:
-        send_mail(subject, body + "\n\nOpen Refugio for the details.", None, sorted(set(to)))
+    if not created:
+        return created
+    addressed: set[str] = set()
+    for user, address in to:
+        if not address or address.lower() in addressed:
+            continue
+        try:
+            shown = disclose_one(Actor(user, "email"), HEARING_NOTICE, hearing.pk)
+        except NotFound:
+            continue
+        addressed.add(address.lower())
+        send_mail(subject, _notice_body(shown), None, [address])
     return created
+
+
+def _notice_body(hearing: dict[str, Any]) -> str:
+    when = f"{hearing['date']:%Y-%m-%d}" + (f" {hearing['time']:%H:%M}" if hearing["time"] else "")
+    return (
+        f"Hearing for case {hearing['registration_code']}: {hearing['court_label']}, {when} "
+        f"({hearing['kind_label']}, {hearing['mode_label']})\n\nOpen Refugio for the details."
+    )

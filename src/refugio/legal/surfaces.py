@@ -116,6 +116,8 @@ CALENDAR_PAGE = Surface(
 # The .ics feed: events leave Refugio for people's own calendars, so never a name.
 CALENDAR_FEED = Surface("legal.feed", HEARING, ("registration_code", "court", "date", "time", "kind", "mode"))
 HEARINGS_API = Surface("legal.hearings", HEARING, HEARING_API_FIELDS)
+# Hearing reminders and alerts by e-mail (legal.services.send_hearing_notices): read by each recipient.
+HEARING_NOTICE = Surface("legal.notice", HEARING, ("registration_code", "court", "date", "time", "kind", "mode"))
 DEADLINES_API = Surface("legal.deadlines", DEADLINE, ("arrival_date", "asylum_filing_deadline"))
 
 # What a representative sees of a case offered to them before it is shared: the code, and the parties'

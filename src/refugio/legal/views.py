@@ -12,11 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from refugio.accounts.models import Role
-from refugio.accounts.rules import Verb
+from refugio.accounts.rules import Subject, Verb, roles_for
 from refugio.accounts.selectors import organisation_ids_for
 from refugio.audit.request import actor_from_request, client_ip
 from refugio.audit.services import Actor
+from refugio.core.errors import ValidationFailed
 from refugio.disclosure import disclose_many, disclose_one
 from refugio.legal import calendar_feed, selectors, services
 from refugio.legal.forms import HearingForm, ResponseForm
@@ -25,7 +25,6 @@ from refugio.legal.surfaces import CALENDAR_FEED, CALENDAR_PAGE, OFFERS_PAGE, SU
 from refugio.people.forms import add_service_errors
 from refugio.people.services import PermissionDenied
 from refugio.people.surfaces import HOUSEHOLD_HEADING
-from refugio.people.validation import ValidationFailed
 
 
 def _representative(r: Representative) -> dict[str, Any]:
@@ -68,7 +67,9 @@ def offer(request: HttpRequest, household_id: str) -> HttpResponse:
     household = selectors.get_legal_case(request.user, household_id, Verb.WRITE)
     try:
         services.offer_representation(
-            actor_from_request(request, "web"), household, int(request.POST.get("representative_id", "0") or 0)
+            actor_from_request(request, "web"),
+            household=household,
+            representative_id=int(request.POST.get("representative_id", "0") or 0),
         )
     except (ValidationFailed, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "fields", {}).values()) or str(exc))
@@ -95,11 +96,11 @@ def respond(request: HttpRequest, representation_id: int) -> HttpResponse:
     try:
         services.respond_to_offer(
             actor_from_request(request, "web"),
-            offer_,
-            data["decision"] == "accept",
-            data["reason"],
-            data["g28_filed_on"],
-            data["eoir28_filed_on"],
+            offer=offer_,
+            accept=data["decision"] == "accept",
+            reason=data["reason"],
+            g28_filed_on=data["g28_filed_on"],
+            eoir28_filed_on=data["eoir28_filed_on"],
         )
     except ValidationFailed as exc:
         messages.error(request, " ".join(exc.fields.values()))
@@ -115,7 +116,7 @@ def hearing_add(request: HttpRequest, household_id: str) -> HttpResponse:
     form = HearingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_hearing(actor, household, form.cleaned_data)
+            services.add_hearing(actor, household=household, data=form.cleaned_data)
         except ValidationFailed as exc:
             add_service_errors(form, exc.fields)
         else:
@@ -130,7 +131,7 @@ def hearing_add(request: HttpRequest, household_id: str) -> HttpResponse:
 @login_required
 def calendar_page(request: HttpRequest) -> HttpResponse:
     on_roster = selectors.my_roster_entry(request.user) is not None
-    org_admin_of = organisation_ids_for(request.user, {Role.ORG_ADMIN})
+    org_admin_of = organisation_ids_for(request.user, roles_for(Subject.POLICY, Verb.WRITE))
     feeds = [
         {"id": f.id, "prefix": f.prefix, "mine": f.representative_id is not None}
         for f in selectors.my_feeds(request.user)
@@ -155,7 +156,7 @@ def feed_create(request: HttpRequest) -> HttpResponse:
     actor = actor_from_request(request, "web")
     try:
         if request.POST.get("scope") == "organisation":
-            org = min(organisation_ids_for(request.user, {Role.ORG_ADMIN}), default=None)
+            org = min(organisation_ids_for(request.user, roles_for(Subject.POLICY, Verb.WRITE)), default=None)
             token = services.create_feed(actor, organisation_id=org)
         else:
             representative = selectors.my_roster_entry(request.user)
@@ -174,7 +175,7 @@ def feed_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def feed_revoke(request: HttpRequest, feed_id: int) -> HttpResponse:
     feed = selectors.get_my_feed(request.user, feed_id)
-    services.revoke_feed(actor_from_request(request, "web"), feed)
+    services.revoke_feed(actor_from_request(request, "web"), feed=feed)
     messages.success(request, _("The feed address no longer works."))
     return redirect("legal:calendar")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from refugio.api_types import (
     ConsentMethodCode,
@@ -27,6 +27,8 @@ from refugio.api_types import (
     VulnerabilityCode,
 )
 from refugio.audit.request import actor_from_request
+from refugio.core.api import ERRORS, Strict, given
+from refugio.core.http import AuthedRequest
 from refugio.disclosure import disclose_many, disclose_one
 from refugio.people import selectors, services
 from refugio.people.surfaces import (
@@ -40,10 +42,6 @@ from refugio.people.surfaces import (
 )
 
 router = Router(tags=["households"])
-
-
-class Strict(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PersonIn(Strict):
@@ -168,31 +166,10 @@ class HouseholdQuery(Schema):
     page_size: int = Field(50, ge=1, le=200)
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, str]
-
-
-# Every failure an operation with a token can meet: 400 (a body that is not JSON), 401, 403, 404, 409, 422.
-ERRORS: dict[int, Any] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-}
-
-
-def _given(schema: Schema, *exclude: str) -> dict[str, Any]:
-    return {k: v for k, v in schema.model_dump(exclude_unset=True).items() if k not in exclude}
-
-
 @router.get("/households", response={200: HouseholdPage, **ERRORS})
-def list_households(request: HttpRequest, filters: Query[HouseholdQuery]) -> dict[str, Any]:
+def list_households(request: AuthedRequest, filters: Query[HouseholdQuery]) -> dict[str, Any]:
     found = selectors.search_households(
-        request.auth, selectors.parse_household_filter(_given(filters, "page", "page_size"))
+        request.auth, selectors.parse_household_filter(given(filters, "page", "page_size"))
     )
     page, envelope = _paged(found, filters)
     return {"items": disclose_many(actor_from_request(request, "api"), HOUSEHOLD_SUMMARY, page), **envelope}
@@ -212,9 +189,9 @@ def _household_response(request: HttpRequest, household_id: uuid.UUID | str) -> 
 def create_household(request: HttpRequest, payload: HouseholdIn) -> Status:
     household = services.create_household(
         actor_from_request(request, "api"),
-        payload.organisation_id,
-        _given(payload, "organisation_id", "members"),
-        [_given(m) for m in payload.members],
+        organisation_id=payload.organisation_id,
+        data=given(payload, "organisation_id", "members"),
+        members=[given(m) for m in payload.members],
     )
     return Status(201, _household_response(request, household.id))
 
@@ -225,10 +202,13 @@ def read_household(request: HttpRequest, household_id: UUIDText) -> dict[str, An
 
 
 @router.patch("/households/{household_id}", response={200: HouseholdOut, **ERRORS})
-def update_household(request: HttpRequest, household_id: UUIDText, payload: HouseholdPatch) -> dict[str, Any]:
+def update_household(request: AuthedRequest, household_id: UUIDText, payload: HouseholdPatch) -> dict[str, Any]:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     services.update_household(
-        actor_from_request(request, "api"), household, _given(payload, "version"), payload.version
+        actor_from_request(request, "api"),
+        household=household,
+        changes=given(payload, "version"),
+        expected_version=payload.version,
     )
     return _household_response(request, household_id)
 
@@ -239,9 +219,9 @@ def list_persons(request: HttpRequest, household_id: UUIDText) -> list[dict[str,
 
 
 @router.post("/households/{household_id}/persons", response={201: PersonOut, **ERRORS})
-def create_person(request: HttpRequest, household_id: UUIDText, payload: PersonIn) -> Status:
+def create_person(request: AuthedRequest, household_id: UUIDText, payload: PersonIn) -> Status:
     household = selectors.get_household(request.auth, household_id, for_write=True)
-    person = services.add_person(actor_from_request(request, "api"), household, _given(payload))
+    person = services.add_person(actor_from_request(request, "api"), household=household, data=given(payload))
     return Status(201, _person_response(request, person.id))
 
 
@@ -253,9 +233,9 @@ class PersonPage(Schema):
 
 
 @router.get("/persons", response={200: PersonPage, **ERRORS})
-def list_persons_everywhere(request: HttpRequest, filters: Query[HouseholdQuery]) -> dict[str, Any]:
+def list_persons_everywhere(request: AuthedRequest, filters: Query[HouseholdQuery]) -> dict[str, Any]:
     found = selectors.search_persons(
-        request.auth, selectors.parse_household_filter(_given(filters, "page", "page_size"))
+        request.auth, selectors.parse_household_filter(given(filters, "page", "page_size"))
     )
     page, envelope = _paged(found, filters)
     return {"items": disclose_many(actor_from_request(request, "api"), PERSON_DETAIL, page), **envelope}
@@ -271,9 +251,14 @@ def read_person(request: HttpRequest, person_id: UUIDText) -> dict[str, Any]:
 
 
 @router.patch("/persons/{person_id}", response={200: PersonOut, **ERRORS})
-def update_person(request: HttpRequest, person_id: UUIDText, payload: PersonPatch) -> dict[str, Any]:
+def update_person(request: AuthedRequest, person_id: UUIDText, payload: PersonPatch) -> dict[str, Any]:
     person = selectors.get_person(request.auth, person_id, for_write=True)
-    services.update_person(actor_from_request(request, "api"), person, _given(payload, "version"), payload.version)
+    services.update_person(
+        actor_from_request(request, "api"),
+        person=person,
+        changes=given(payload, "version"),
+        expected_version=payload.version,
+    )
     return _person_response(request, person_id)
 
 
@@ -300,18 +285,22 @@ def list_grants(request: HttpRequest, household_id: UUIDText) -> list[dict[str, 
 
 
 @router.post("/households/{household_id}/grants", response={201: GrantOut, **ERRORS}, tags=["sharing"])
-def share_household(request: HttpRequest, household_id: UUIDText, payload: GrantIn) -> Status:
+def share_household(request: AuthedRequest, household_id: UUIDText, payload: GrantIn) -> Status:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     grant = services.share_household(
-        actor_from_request(request, "api"), household, payload.organisation_id, payload.purpose, payload.expires_at
+        actor_from_request(request, "api"),
+        household=household,
+        organisation_id=payload.organisation_id,
+        purpose=payload.purpose,
+        expires_at=payload.expires_at,
     )
     return Status(201, grant_view(grant))
 
 
 @router.post("/grants/{grant_id}/revoke", response={200: GrantOut, **ERRORS}, tags=["sharing"])
-def revoke_grant(request: HttpRequest, grant_id: int) -> dict[str, Any]:
+def revoke_grant(request: AuthedRequest, grant_id: int) -> dict[str, Any]:
     grant = selectors.get_grant(request.auth, grant_id)
-    return grant_view(services.revoke_grant(actor_from_request(request, "api"), grant))
+    return grant_view(services.revoke_grant(actor_from_request(request, "api"), grant=grant))
 
 
 class ConsentIn(Strict):
@@ -338,14 +327,14 @@ def list_consents(request: HttpRequest, household_id: UUIDText) -> list[Any]:
 
 
 @router.post("/households/{household_id}/consents", response={201: ConsentOut, **ERRORS}, tags=["consent"])
-def record_consent(request: HttpRequest, household_id: UUIDText, payload: ConsentIn) -> Status:
+def record_consent(request: AuthedRequest, household_id: UUIDText, payload: ConsentIn) -> Status:
     household = selectors.get_household(request.auth, household_id, for_write=True)
     consent = services.record_consent(
         actor_from_request(request, "api"),
-        household,
-        payload.purpose,
-        payload.method,
-        str(payload.person_id) if payload.person_id else None,
-        payload.recipient_id,
+        household=household,
+        purpose=payload.purpose,
+        method=payload.method,
+        person_id=str(payload.person_id) if payload.person_id else None,
+        recipient_id=payload.recipient_id,
     )
     return Status(201, consent)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -18,6 +19,9 @@ from refugio.people.models import Household, Person, SharingGrant
 from refugio.people.services import create_household, record_consent, share_household
 from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
 from refugio.synth.generator import generate
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 DEMO_PASSWORD = "refugio-demo"  # demo only: printed by `refugio demo`, never used outside demo mode
 
@@ -80,8 +84,10 @@ def load_demo(households_per_org: int = 220) -> dict[str, int]:
                 continue
             data, members = _household_input(synth)
             with transaction.atomic():
-                household = create_household(actor, org.id, data, members, source_ref=ref)
-                record_consent(actor, household, ConsentPurpose.PROCESSING, ConsentMethod.VERBAL)
+                household = create_household(actor, organisation_id=org.id, data=data, members=members, source_ref=ref)
+                record_consent(
+                    actor, household=household, purpose=ConsentPurpose.PROCESSING, method=ConsentMethod.VERBAL
+                )
     _share_some(orgs, users)
     _escalation_line(orgs, users)
     _legal_roster(orgs, users)
@@ -89,7 +95,7 @@ def load_demo(households_per_org: int = 220) -> dict[str, int]:
     return {name: Household.objects.filter(owner=org).count() for name, org in orgs.items()}
 
 
-def _share_some(orgs: dict[str, Organisation], users: dict[str, object]) -> None:
+def _share_some(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
     """Legal aid shares its first ten households with the shelter, for shelter placement."""
     legal, shelter = orgs["Demo Legal Aid"], orgs["Demo Shelter"]
     if SharingGrant.objects.filter(household__owner=legal, organisation=shelter).exists():
@@ -97,11 +103,23 @@ def _share_some(orgs: dict[str, Organisation], users: dict[str, object]) -> None
     actor = Actor(user=users["legal-caseworker"], channel="cli")
     until = timezone.now() + dt.timedelta(days=180)
     for household in Household.objects.filter(owner=legal).order_by("source_ref")[:10]:
-        record_consent(actor, household, ConsentPurpose.SHELTER_REFERRAL, ConsentMethod.VERBAL, recipient_id=shelter.id)
-        share_household(actor, household, shelter.id, "Shelter placement and services", until)
+        record_consent(
+            actor,
+            household=household,
+            purpose=ConsentPurpose.SHELTER_REFERRAL,
+            method=ConsentMethod.VERBAL,
+            recipient_id=shelter.id,
+        )
+        share_household(
+            actor,
+            household=household,
+            organisation_id=shelter.id,
+            purpose="Shelter placement and services",
+            expires_at=until,
+        )
 
 
-def _escalation_line(orgs: dict[str, Organisation], users: dict[str, object]) -> None:
+def _escalation_line(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
     """Two offices with three tiers of contacts each; the liaisons are their tier-1 contacts."""
     from refugio.escalations.models import AgencyKind, AgencyOffice, Category, Escalation, OfficeContact
     from refugio.escalations.services import raise_escalation
@@ -152,7 +170,7 @@ def _escalation_line(orgs: dict[str, Organisation], users: dict[str, object]) ->
         return
     actor = Actor(user=users["attorney"], channel="cli")
     legal_households = Household.objects.filter(owner=orgs["Demo Legal Aid"]).order_by("source_ref")
-    for household, office, category, summary in [
+    for household, office_name, category, summary in [
         (
             legal_households[0],
             "CBP San Ysidro Port of Entry",
@@ -172,10 +190,12 @@ def _escalation_line(orgs: dict[str, Organisation], users: dict[str, object]) ->
             "The mother was processed separately from her two children; we need to know where the children are.",
         ),
     ]:
-        raise_escalation(actor, household, offices[office].id, category, summary)
+        raise_escalation(
+            actor, household=household, office_id=offices[office_name].id, category=category, summary=summary
+        )
 
 
-def _legal_roster(orgs: dict[str, Organisation], users: dict[str, object]) -> None:
+def _legal_roster(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
     """The demo attorney and a few synthetic volunteers and interpreters; hearings from the records."""
     from refugio.legal.models import Hearing, Representative
     from refugio.legal.services import interpreters_for
@@ -219,6 +239,8 @@ def _legal_roster(orgs: dict[str, Organisation], users: dict[str, object]) -> No
     for person in Person.objects.filter(
         household__owner=legal, relationship_to_head="head", next_hearing_date__isnull=False
     ).select_related("household")[:40]:
+        if person.next_hearing_date is None:  # excluded by the filter; this tells the type checker
+            continue
         # An interpreter is needed only for a language other than Spanish or English.
         language = next((lang for lang in person.languages if lang not in {"es", "en"}), "")
         interpreter = next(iter(interpreters_for(language)), None) if language else None
@@ -237,7 +259,7 @@ def _legal_roster(orgs: dict[str, Organisation], users: dict[str, object]) -> No
 WHAT_TO_BRING = "Passport or any ID, court papers (MPP notice), the registration code, medicines for 3 days."
 
 
-def _entry_plan(orgs: dict[str, Organisation], users: dict[str, object]) -> None:
+def _entry_plan(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
     """Ports of entry with 60 days of capacity, and a published plan (computed here, not by the worker)."""
     from refugio.planning import services as planning
     from refugio.planning.models import PortDay, PortOfEntry
@@ -267,4 +289,4 @@ def _entry_plan(orgs: dict[str, Organisation], users: dict[str, object]) -> None
     planning.compute_plan(run.id)
     run.refresh_from_db()
     if run.status == "ready":
-        planning.publish_plan(actor, run)
+        planning.publish_plan(actor, run=run)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from refugio.core.forms import set_choices
+from refugio.core.widgets import IsoDateInput
 from refugio.people.vocabulary import (
     COURTS,
     LANGUAGES,
@@ -39,7 +42,7 @@ class HouseholdEditForm(HouseholdForm):
     ready_on = forms.DateField(
         label=_("Ready to enter from (documents and health screening done)"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=IsoDateInput(),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -62,13 +65,9 @@ class PersonForm(forms.Form):
     )
     relationship_to_head = forms.ChoiceField(label=_("Relationship to the head"), choices=Relationship.choices)
     a_number = forms.CharField(label=_("A-number"), required=False, max_length=16)
-    arrival_date = forms.DateField(
-        label=_("Last arrival in the United States"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    arrival_date = forms.DateField(label=_("Last arrival in the United States"), required=False, widget=IsoDateInput())
     immigration_court = forms.ChoiceField(label=_("Immigration court"), choices=_options(COURTS), required=False)
-    next_hearing_date = forms.DateField(
-        label=_("Next hearing date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    next_hearing_date = forms.DateField(label=_("Next hearing date"), required=False, widget=IsoDateInput())
     vulnerabilities = forms.MultipleChoiceField(
         label=_("Vulnerabilities"),
         choices=Vulnerability.choices,
@@ -86,11 +85,11 @@ class PersonEditForm(PersonForm):
 class ShareForm(forms.Form):
     organisation_id = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
     purpose = forms.CharField(label=_("Purpose"), max_length=300)
-    expires_on = forms.DateField(label=_("Shared until"), widget=forms.DateInput(attrs={"type": "date"}))
+    expires_on = forms.DateField(label=_("Shared until"), widget=IsoDateInput())
 
-    def __init__(self, *args: Any, organisations: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, organisations: Sequence[tuple[int, str]] = (), **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self.fields["organisation_id"].choices = list(organisations)
+        set_choices(self, "organisation_id", organisations)
 
 
 class ConsentForm(forms.Form):
@@ -98,9 +97,9 @@ class ConsentForm(forms.Form):
     method = forms.ChoiceField(label=_("How it was given"), choices=ConsentMethod.choices)
     person_id = forms.ChoiceField(label=_("Person"), required=False)
 
-    def __init__(self, *args: Any, people: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # noqa: ANN401
+    def __init__(self, *args: Any, people: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:  # noqa: ANN401
         super().__init__(*args, **kwargs)
-        self.fields["person_id"].choices = [("", _("The household")), *people]
+        set_choices(self, "person_id", [("", _("The household")), *people])
 
 
 def add_service_errors(form: forms.Form, errors: dict[str, str]) -> None:

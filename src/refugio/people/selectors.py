@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,22 +18,62 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from refugio.accounts.selectors import CASE_READ_ROLES, CASE_WRITE_ROLES, organisation_ids_for
-from refugio.core.errors import NotFound
+from refugio.accounts.rules import Subject, Verb
+from refugio.accounts.selectors import CASE_READ_ROLES, CASE_WRITE_ROLES, organisation_ids_for, organisations_where
+from refugio.core.errors import FieldError, NotFound, ValidationFailed
 from refugio.people.models import Consent, DuplicateFlag, Household, Person, PersonVulnerability, SharingGrant
 from refugio.people.registration_code import normalise as normalise_code
-from refugio.people.validation import FieldError, ValidationFailed, a_number_index, clean_a_number, name_key
+from refugio.people.validation import a_number_index, clean_a_number, name_key
 from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
 
 User = AbstractBaseUser | AnonymousUser
 
 
-def visible_households(user: User, *, for_write: bool = False) -> QuerySet[Household]:
-    org_ids = organisation_ids_for(user, CASE_WRITE_ROLES if for_write else CASE_READ_ROLES)
+def households_for_organisations(org_ids: Iterable[int]) -> QuerySet[Household]:
+    """Households owned by one of these organisations, or shared with one of them by a live grant: the one
+    owned-or-shared rule. Which organisations count (by which role, for which subject) is the caller's."""
+    org_ids = set(org_ids)
     if not org_ids:
         return Household.objects.none()
     shared = SharingGrant.objects.filter(SharingGrant.live_q(), organisation_id__in=org_ids).values("household_id")
     return Household.objects.filter(Q(owner_id__in=org_ids) | Q(id__in=shared))
+
+
+def visible_households(user: User, *, for_write: bool = False) -> QuerySet[Household]:
+    return households_for_organisations(organisation_ids_for(user, CASE_WRITE_ROLES if for_write else CASE_READ_ROLES))
+
+
+@dataclass(frozen=True)
+class HouseholdPermissions:
+    """What a user may do to one household they can see, for the household page to offer only that."""
+
+    edit: bool  # Subject.CASE / Verb.WRITE: edit it and its members, add a member, record or withdraw consent
+    add_hearing: bool  # Subject.LEGAL / Verb.WRITE
+    share: bool  # Subject.CASE / Verb.SHARE, in the owning organisation (the grantee never re-shares)
+    escalate: bool  # Subject.ESCALATION / Verb.CREATE
+    revocable_grants: frozenset[int]  # grants the user may revoke: all as the owner's sharer, else their own
+
+
+def household_permissions(user: User, household_id: uuid.UUID | str) -> HouseholdPermissions:
+    """The household page's controls, from the rule table (accounts.rules) and the owned-or-shared rule.
+    Read after the page was disclosed; a household the user cannot see gets no permission at all."""
+
+    def may(subject: Subject, verb: Verb) -> bool:
+        orgs = organisations_where(user, subject, verb)
+        return households_for_organisations(orgs).filter(id=household_id).exists()
+
+    owner_id = Household.objects.filter(id=household_id).values_list("owner_id", flat=True).first()
+    sharers = organisations_where(user, Subject.CASE, Verb.SHARE)
+    live = SharingGrant.objects.filter(SharingGrant.live_q(), household_id=household_id)
+    if owner_id not in sharers:
+        live = live.filter(organisation_id__in=sharers)
+    return HouseholdPermissions(
+        edit=may(Subject.CASE, Verb.WRITE),
+        add_hearing=may(Subject.LEGAL, Verb.WRITE),
+        share=owner_id is not None and owner_id in sharers,
+        escalate=may(Subject.ESCALATION, Verb.CREATE),
+        revocable_grants=frozenset(live.values_list("id", flat=True)) if sharers else frozenset(),
+    )
 
 
 def _members_prefetch() -> Prefetch:

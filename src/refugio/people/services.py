@@ -13,11 +13,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Organisation, OrganisationKind, Role
+from refugio.accounts.models import Organisation, OrganisationKind
+from refugio.accounts.rules import Subject, Verb, roles_for
 from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
-from refugio.core.errors import PermissionDenied, VersionConflict
+from refugio.core.errors import PermissionDenied, ValidationFailed, VersionConflict
 from refugio.people.duplicates import PersonRecord, match_reason
 from refugio.people.models import (
     Consent,
@@ -29,13 +30,13 @@ from refugio.people.models import (
     SharingGrant,
 )
 from refugio.people.registration_code import new_code
+from refugio.people.selectors import households_for_organisations
 from refugio.people.signals import send_household_changed
 from refugio.people.validation import (
     HOUSEHOLD_FIELDS,
     HOUSEHOLD_REQUIRED,
     PERSON_FIELDS,
     PERSON_REQUIRED,
-    ValidationFailed,
     a_number_index,
     clean_fields,
     name_key,
@@ -104,10 +105,10 @@ def _check_one_head(relationships: Sequence[str], field: str) -> dict[str, str]:
 
 def create_household(
     actor: Actor,
+    *,
     organisation_id: int | None,
     data: dict[str, Any],
     members: list[dict[str, Any]],
-    *,
     source_ref: str = "",
 ) -> Household:
     """Register a household with its members. All fields of all members are checked before anything is stored."""
@@ -116,7 +117,7 @@ def create_household(
         organisation_id = next(iter(allowed))
     if organisation_id is None or organisation_id not in allowed:
         raise PermissionDenied(_("You cannot register households for this organisation."))
-    return insert_household(actor, organisation_id, data, members, source_ref=source_ref)
+    return insert_household(actor, organisation_id=organisation_id, data=data, members=members, source_ref=source_ref)
 
 
 def check_household(data: dict[str, Any], members: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -144,10 +145,10 @@ def check_household(data: dict[str, Any], members: list[dict[str, Any]]) -> tupl
 
 def insert_household(
     actor: Actor,
+    *,
     organisation_id: int,
     data: dict[str, Any],
     members: list[dict[str, Any]],
-    *,
     source_ref: str = "",
     self_declared: bool = False,
 ) -> Household:
@@ -173,7 +174,7 @@ def insert_household(
             person = _create_person(household, member_clean, now, confirmed_by)
             people.append(person)
             touches.append(_person_touch(person, organisation_id, member_clean))
-        record(actor, Action.CREATE, touches, at=now)
+        record(actor, action=Action.CREATE, touches=touches, at=now)
         flag_duplicates(household, people)
         send_household_changed(household.id)
     return household
@@ -226,7 +227,7 @@ def flag_duplicates(household: Household, people: Iterable[Person]) -> list[Dupl
     return DuplicateFlag.objects.bulk_create(flags, ignore_conflicts=True)
 
 
-def resolve_duplicate(actor: Actor, flag: DuplicateFlag, same_person: bool) -> DuplicateFlag:
+def resolve_duplicate(actor: Actor, *, flag: DuplicateFlag, same_person: bool) -> DuplicateFlag:
     """A caseworker decides. 'Same person' links the newer record to the earlier one; both records,
     with their history, are kept. Audited either way."""
     with transaction.atomic():
@@ -245,8 +246,8 @@ def resolve_duplicate(actor: Actor, flag: DuplicateFlag, same_person: bool) -> D
         owner = locked.person.household.owner_id
         record(
             actor,
-            Action.UPDATE,
-            [
+            action=Action.UPDATE,
+            touches=[
                 _person_touch(locked.person, owner, ["merged_into"] if same_person else ["duplicate_review"]),
                 _person_touch(locked.candidate, owner, ["duplicate_review"]),
             ],
@@ -282,7 +283,7 @@ def _check_version(current: int, expected: int | None) -> None:
 
 
 def update_household(
-    actor: Actor, household: Household, changes: dict[str, Any], expected_version: int | None = None
+    actor: Actor, *, household: Household, changes: dict[str, Any], expected_version: int | None = None
 ) -> Household:
     cleaned, errors = clean_fields(changes, HOUSEHOLD_FIELDS, ())
     if errors:
@@ -297,24 +298,50 @@ def update_household(
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save()
-        record(actor, Action.UPDATE, [_household_touch(locked, changed)])
+        record(actor, action=Action.UPDATE, touches=[_household_touch(locked, changed)])
         send_household_changed(locked.id)
     return locked
 
 
-def add_person(actor: Actor, household: Household, data: dict[str, Any]) -> Person:
+def _new_member_problems(household_id: Any, relationship: str | None) -> dict[str, str]:  # noqa: ANN401
+    """A household keeps at most REFUGIO_MAX_HOUSEHOLD_MEMBERS people and one head."""
+    members = Person.objects.filter(household_id=household_id)
+    limit = settings.REFUGIO_MAX_HOUSEHOLD_MEMBERS
+    if members.count() >= limit:
+        return {"members": _("A household can have at most %(n)d people.") % {"n": limit}}
+    if relationship == Relationship.HEAD and members.filter(relationship_to_head=Relationship.HEAD).exists():
+        return {"relationship_to_head": _("A household has only one head.")}
+    return {}
+
+
+def _head_change_problems(person_id: Any, relationship: str | None) -> dict[str, str]:  # noqa: ANN401
+    """A change of a member's relationship must leave the household exactly one head: not a second one,
+    and not none (make someone else the head first)."""
+    current = Person.objects.filter(pk=person_id).values_list("household_id", "relationship_to_head").first()
+    if relationship is None or current is None or relationship == current[1]:
+        return {}
+    others = Person.objects.filter(household_id=current[0], relationship_to_head=Relationship.HEAD).exclude(
+        pk=person_id
+    )
+    if relationship == Relationship.HEAD and others.exists():
+        return {"relationship_to_head": _("A household has only one head.")}
+    if current[1] == Relationship.HEAD and not others.exists():
+        return {"relationship_to_head": _("Mark one member as the head of the household.")}
+    return {}
+
+
+def add_person(actor: Actor, *, household: Household, data: dict[str, Any]) -> Person:
     cleaned, errors = clean_fields(data, PERSON_FIELDS, PERSON_REQUIRED)
-    if (
-        cleaned.get("relationship_to_head") == Relationship.HEAD
-        and household.members.filter(relationship_to_head=Relationship.HEAD).exists()
-    ):
-        errors["relationship_to_head"] = _("A household has only one head.")
+    errors.update(_new_member_problems(household.pk, cleaned.get("relationship_to_head")))
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
-        Household.objects.select_for_update().filter(pk=household.pk).first()  # one head, even when racing
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        problems = _new_member_problems(household.pk, cleaned.get("relationship_to_head"))  # again, when racing
+        if problems:
+            raise ValidationFailed(problems)
         person = _create_person(household, cleaned, timezone.now(), actor.user_id)
-        record(actor, Action.CREATE, [_person_touch(person, household.owner_id, cleaned)])
+        record(actor, action=Action.CREATE, touches=[_person_touch(person, household.owner_id, cleaned)])
         send_household_changed(household.id)
     return person
 
@@ -329,23 +356,24 @@ def _person_value(person: Person, name: str, codes: set[str]) -> Any:  # noqa: A
     return getattr(person, name)
 
 
-def update_person(actor: Actor, person: Person, changes: dict[str, Any], expected_version: int | None = None) -> Person:
+def update_person(
+    actor: Actor, *, person: Person, changes: dict[str, Any], expected_version: int | None = None
+) -> Person:
     cleaned, errors = clean_fields(changes, PERSON_FIELDS, ())
     for name in PERSON_REQUIRED:
         if name in changes and not cleaned.get(name):
             errors.setdefault(name, _("This field is required."))
-    if (
-        cleaned.get("relationship_to_head") == Relationship.HEAD
-        and Person.objects.filter(household_id=person.household_id, relationship_to_head=Relationship.HEAD)
-        .exclude(pk=person.pk)
-        .exists()
-    ):
-        errors["relationship_to_head"] = _("A household has only one head.")
+    if "relationship_to_head" not in errors:
+        errors.update(_head_change_problems(person.pk, cleaned.get("relationship_to_head")))
     if errors:
         raise ValidationFailed(errors)
     with transaction.atomic():
+        Household.objects.select_for_update().filter(pk=person.household_id).first()  # one head, even when racing
         locked = Person.objects.select_for_update().get(pk=person.pk)
         _check_version(locked.version, expected_version)
+        problems = _head_change_problems(locked.pk, cleaned.get("relationship_to_head"))
+        if problems:
+            raise ValidationFailed(problems)
         codes = set(PersonVulnerability.objects.filter(person=locked).values_list("code", flat=True))
         changed = [
             n
@@ -354,18 +382,31 @@ def update_person(actor: Actor, person: Person, changes: dict[str, Any], expecte
         ]
         if not changed:
             return locked
+        _check_legal_write(actor, person.household_id, changed)
         new_codes = _apply_person(locked, {n: cleaned[n] for n in changed})
         if new_codes is not None:
             _set_vulnerabilities(locked, new_codes, actor.user_id)
         locked.version += 1
         locked.updated_at = timezone.now()
         locked.save()
-        record(actor, Action.UPDATE, [_person_touch(locked, person.household.owner_id, changed)])
+        record(actor, action=Action.UPDATE, touches=[_person_touch(locked, person.household.owner_id, changed)])
         send_household_changed(locked.household_id)
     return locked
 
 
-CONFIRM_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER})
+# A person's legal data: shelter staff may read it where it is shared with them, never change it.
+LEGAL_PERSON_FIELDS = frozenset({"a_number", "immigration_court", "next_hearing_date", "arrival_date"})
+
+
+def _check_legal_write(actor: Actor, household_id: Any, fields: Iterable[str]) -> None:  # noqa: ANN401
+    if not LEGAL_PERSON_FIELDS.intersection(fields):
+        return
+    legal_orgs = organisation_ids_for(actor.user, roles_for(Subject.LEGAL, Verb.WRITE)) if actor.user else set()
+    if not households_for_organisations(legal_orgs).filter(id=household_id).exists():
+        raise PermissionDenied(_("You can read this case's legal information but not change it."))
+
+
+CONFIRM_ROLES = roles_for(Subject.TRIAGE, Verb.CONFIRM)
 
 
 def confirm_vulnerability(actor: Actor, *, person: Person, code: str) -> PersonVulnerability:
@@ -384,13 +425,13 @@ def confirm_vulnerability(actor: Actor, *, person: Person, code: str) -> PersonV
         row.confirmed_by_id = actor.user_id
         row.save(update_fields=["confirmed_at", "confirmed_by"])
         # The field, never the code: the audit trail must not reveal which vulnerability it was.
-        record(actor, Action.UPDATE, [_person_touch(person, owner_id, ["vulnerabilities"])])
+        record(actor, action=Action.UPDATE, touches=[_person_touch(person, owner_id, ["vulnerabilities"])])
         send_household_changed(person.household_id)
     return row
 
 
 def share_household(
-    actor: Actor, household: Household, organisation_id: int, purpose: str, expires_at: dt.datetime
+    actor: Actor, *, household: Household, organisation_id: int, purpose: str, expires_at: dt.datetime
 ) -> SharingGrant:
     """Share with another organisation. Only the owner's admins and caseworkers may share."""
     if household.owner_id not in organisation_ids_for(actor.user, SHARE_ROLES):
@@ -450,11 +491,11 @@ def check_can_share_with(household: Household, organisation_id: int, purpose: st
 
 def grant_access(
     actor: Actor,
+    *,
     household: Household,
     organisation_id: int,
     purpose: str,
     expires_at: dt.datetime,
-    *,
     consented_for: str,
 ) -> SharingGrant:
     """Record a grant (audited) for an accepted representation, after the sharing rule with the household's
@@ -479,13 +520,15 @@ def _create_grant(
         )
         record(
             actor,
-            Action.SHARE,
-            [Touch("sharing_grant", str(grant.id), household.owner_id, ["organisation", "purpose", "expires_at"])],
+            action=Action.SHARE,
+            touches=[
+                Touch("sharing_grant", str(grant.id), household.owner_id, ["organisation", "purpose", "expires_at"])
+            ],
         )
     return grant
 
 
-def revoke_grant(actor: Actor, grant: SharingGrant) -> SharingGrant:
+def revoke_grant(actor: Actor, *, grant: SharingGrant) -> SharingGrant:
     """The owner or the grantee ends a grant; access stops at once."""
     allowed = organisation_ids_for(actor.user, SHARE_ROLES)
     if grant.household.owner_id not in allowed and grant.organisation_id not in allowed:
@@ -496,7 +539,9 @@ def revoke_grant(actor: Actor, grant: SharingGrant) -> SharingGrant:
         )
         if updated:
             record(
-                actor, Action.REVOKE, [Touch("sharing_grant", str(grant.id), grant.household.owner_id, ["revoked_at"])]
+                actor,
+                action=Action.REVOKE,
+                touches=[Touch("sharing_grant", str(grant.id), grant.household.owner_id, ["revoked_at"])],
             )
     grant.refresh_from_db()
     return grant
@@ -504,6 +549,7 @@ def revoke_grant(actor: Actor, grant: SharingGrant) -> SharingGrant:
 
 def record_consent(
     actor: Actor,
+    *,
     household: Household,
     purpose: str,
     method: str,
@@ -533,15 +579,41 @@ def record_consent(
             recipient_id=recipient_id,
             recorded_by_id=actor.user_id,
         )
-        record(actor, Action.CREATE, [Touch("consent", str(consent.id), household.owner_id, ["purpose", "method"])])
+        record(
+            actor,
+            action=Action.CREATE,
+            touches=[Touch("consent", str(consent.id), household.owner_id, ["purpose", "method"])],
+        )
     return consent
 
 
-def withdraw_consent(actor: Actor, consent: Consent) -> Consent:
+def withdraw_consent(actor: Actor, *, consent: Consent) -> Consent:
+    """Withdraw a consent, and with it the sharing it allowed: in the same transaction, every live grant of
+    the household that no remaining live consent covers (check_can_share_with) is revoked, audited."""
+    now = timezone.now()
     with transaction.atomic():
-        if Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(withdrawn_at=timezone.now()):
+        household = Household.objects.select_for_update().get(pk=consent.household_id)
+        if Consent.objects.filter(pk=consent.pk, withdrawn_at__isnull=True).update(withdrawn_at=now):
             record(
-                actor, Action.UPDATE, [Touch("consent", str(consent.id), consent.household.owner_id, ["withdrawn_at"])]
+                actor,
+                action=Action.UPDATE,
+                touches=[Touch("consent", str(consent.id), household.owner_id, ["withdrawn_at"])],
             )
+            _revoke_uncovered_grants(actor, household, now)
     consent.refresh_from_db()
     return consent
+
+
+def _revoke_uncovered_grants(actor: Actor, household: Household, now: dt.datetime) -> list[int]:
+    """Revoke the household's live grants the sharing rule no longer allows; the ids revoked."""
+    live = SharingGrant.objects.select_for_update().filter(SharingGrant.live_q(now=now), household=household)
+    ended = [g.id for g in live if check_can_share_with(household, g.organisation_id, None)]
+    if ended:
+        SharingGrant.objects.filter(pk__in=ended).update(revoked_at=now, revoked_by_id=actor.user_id)
+        record(
+            actor,
+            action=Action.REVOKE,
+            touches=[Touch("sharing_grant", str(grant_id), household.owner_id, ["revoked_at"]) for grant_id in ended],
+            at=now,
+        )
+    return ended

@@ -9,8 +9,10 @@ from collections.abc import Callable
 from typing import Any
 
 import phonenumbers
+from django.db import models
 from django.utils.translation import gettext as _
 
+from refugio.core.errors import FieldError
 from refugio.encryption import blind_index
 from refugio.people.vocabulary import (
     COURTS,
@@ -21,19 +23,6 @@ from refugio.people.vocabulary import (
     Sex,
     Vulnerability,
 )
-
-
-class ValidationFailed(Exception):
-    """Input that cannot be stored, with a message per field. Nothing was written."""
-
-    def __init__(self, fields: dict[str, str], message: str | None = None) -> None:
-        self.fields = fields
-        self.message = message or _("Some fields are not valid.")
-        super().__init__(self.message)
-
-
-class FieldError(ValueError):
-    pass
 
 
 def name_key(*parts: str) -> str:
@@ -137,7 +126,7 @@ def _number_text(value: Any) -> str:  # noqa: ANN401
     return ascii_digits(unicodedata.normalize("NFKC", text)).strip()
 
 
-def _choice(options: dict[str, str] | type, allow_blank: bool = True) -> Callable[[Any], str]:
+def _choice(options: dict[str, str] | type[models.Choices], allow_blank: bool = True) -> Callable[[Any], str]:
     valid = set(options.values) if isinstance(options, type) else set(options)
 
     def clean(value: Any) -> str:  # noqa: ANN401
@@ -161,7 +150,7 @@ def _bool(value: Any) -> bool:  # noqa: ANN401
     raise FieldError(_("Answer yes or no."))
 
 
-def _code_list(options: dict[str, str] | type) -> Callable[[Any], list[str]]:
+def _code_list(options: dict[str, str] | type[models.Choices]) -> Callable[[Any], list[str]]:
     one = _choice(options, allow_blank=False)
 
     def clean(value: Any) -> list[str]:  # noqa: ANN401

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from refugio.accounts.selectors import organisation_directory
 from refugio.audit.request import actor_from_request
+from refugio.core.errors import ValidationFailed
 from refugio.disclosure import disclose_many, disclose_one
 from refugio.people import selectors, services
 from refugio.people.forms import (
@@ -35,7 +36,6 @@ from refugio.people.surfaces import (
     HOUSEHOLD_SUMMARY,
     PERSON_EDIT,
 )
-from refugio.people.validation import ValidationFailed
 from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
 
 
@@ -67,13 +67,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def household_page(request: HttpRequest, household_id: str) -> HttpResponse:
     household = disclose_one(actor_from_request(request, "web"), HOUSEHOLD_PAGE, household_id)
+    may = selectors.household_permissions(request.user, household["id"])
     return render(
         request,
         "people/household.html",
         {
             "household": household,
-            "share_form": _share_form(household["owner"]["id"]),
-            "consent_form": ConsentForm(people=[(str(p["id"]), p["full_name"]) for p in household["members"]]),
+            "may": may,
+            "share_form": _share_form(household["owner"]["id"]) if may.share else None,
+            "consent_form": (
+                ConsentForm(people=[(str(p["id"]), p["full_name"]) for p in household["members"]]) if may.edit else None
+            ),
         },
     )
 
@@ -99,9 +103,9 @@ def household_create(request: HttpRequest) -> HttpResponse:
         try:
             household = services.create_household(
                 actor_from_request(request, "web"),
-                _chosen_org(request),
-                household_form.cleaned_data,
-                [_person_values(head_form)],
+                organisation_id=_chosen_org(request),
+                data=household_form.cleaned_data,
+                members=[_person_values(head_form)],
             )
         except ValidationFailed as exc:
             add_service_errors(household_form, {k: v for k, v in exc.fields.items() if not k.startswith("members")})
@@ -137,7 +141,9 @@ def household_edit(request: HttpRequest, household_id: str) -> HttpResponse:
     if form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            services.update_household(actor, household, values, form.cleaned_data["version"])
+            services.update_household(
+                actor, household=household, changes=values, expected_version=form.cleaned_data["version"]
+            )
         except ValidationFailed as exc:
             add_service_errors(form, exc.fields)
         except services.VersionConflict as exc:
@@ -158,7 +164,7 @@ def person_add(request: HttpRequest, household_id: str) -> HttpResponse:
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.add_person(actor_from_request(request, "web"), household, _person_values(form))
+            services.add_person(actor_from_request(request, "web"), household=household, data=_person_values(form))
         except ValidationFailed as exc:
             add_service_errors(form, exc.fields)
         else:
@@ -180,7 +186,9 @@ def person_edit(request: HttpRequest, person_id: str) -> HttpResponse:
     form = PersonEditForm(request.POST)
     if form.is_valid():
         try:
-            services.update_person(actor, person, _person_values(form), form.cleaned_data["version"])
+            services.update_person(
+                actor, person=person, changes=_person_values(form), expected_version=form.cleaned_data["version"]
+            )
         except ValidationFailed as exc:
             add_service_errors(form, exc.fields)
         except services.VersionConflict as exc:
@@ -203,10 +211,10 @@ def household_share(request: HttpRequest, household_id: str) -> HttpResponse:
         try:
             services.share_household(
                 actor_from_request(request, "web"),
-                household,
-                form.cleaned_data["organisation_id"],
-                form.cleaned_data["purpose"],
-                end,
+                household=household,
+                organisation_id=form.cleaned_data["organisation_id"],
+                purpose=form.cleaned_data["purpose"],
+                expires_at=end,
             )
         except (ValidationFailed, services.PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "fields", {}).values()) or str(exc))
@@ -222,7 +230,7 @@ def household_share(request: HttpRequest, household_id: str) -> HttpResponse:
 def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     grant = selectors.get_grant(request.user, grant_id)
     try:
-        services.revoke_grant(actor_from_request(request, "web"), grant)
+        services.revoke_grant(actor_from_request(request, "web"), grant=grant)
     except services.PermissionDenied as exc:
         messages.error(request, str(exc))
     else:
@@ -241,10 +249,10 @@ def consent_add(request: HttpRequest, household_id: str) -> HttpResponse:
         try:
             services.record_consent(
                 actor_from_request(request, "web"),
-                household,
-                form.cleaned_data["purpose"],
-                form.cleaned_data["method"],
-                form.cleaned_data["person_id"] or None,
+                household=household,
+                purpose=form.cleaned_data["purpose"],
+                method=form.cleaned_data["method"],
+                person_id=form.cleaned_data["person_id"] or None,
             )
         except ValidationFailed as exc:
             messages.error(request, " ".join(exc.fields.values()))
@@ -259,7 +267,7 @@ def consent_add(request: HttpRequest, household_id: str) -> HttpResponse:
 @require_POST
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     consent = selectors.get_consent(request.user, consent_id)
-    services.withdraw_consent(actor_from_request(request, "web"), consent)
+    services.withdraw_consent(actor_from_request(request, "web"), consent=consent)
     messages.success(request, _("Consent withdrawn."))
     return redirect("people:household", household_id=consent.household_id)
 
@@ -276,7 +284,9 @@ def duplicates_page(request: HttpRequest) -> HttpResponse:
 def duplicate_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
     flag = selectors.get_duplicate(request.user, flag_id)
     try:
-        services.resolve_duplicate(actor_from_request(request, "web"), flag, request.POST.get("same") == "yes")
+        services.resolve_duplicate(
+            actor_from_request(request, "web"), flag=flag, same_person=request.POST.get("same") == "yes"
+        )
     except ValidationFailed as exc:
         messages.error(request, " ".join(exc.fields.values()))
     else:

@@ -43,7 +43,8 @@ def first_come_first_served(households: list[Household], capacity: Capacity) -> 
                     heapq.heappush(queues[port], (h.registered_on, h.id, h))
         for port in ports:
             left = seats[port][day]
-            queue, skipped = queues[port], []
+            queue = queues[port]
+            skipped: list[tuple[dt.date, str, Household]] = []
             while left > 0 and queue and len(skipped) < SCAN:
                 entry = heapq.heappop(queue)
                 h = entry[2]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from refugio.core.widgets import IsoDateInput
 from refugio.planning.models import PortOfEntry
 
 WEEKDAYS = [
@@ -17,8 +18,8 @@ WEEKDAYS = [
 
 
 class RangeForm(forms.Form):
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(label=_("From"), widget=IsoDateInput())
+    end = forms.DateField(label=_("To"), widget=IsoDateInput())
 
 
 class PortCapacityForm(RangeForm):

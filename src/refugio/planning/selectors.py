@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Role
-from refugio.accounts.selectors import is_coordinator, organisation_ids_for
+from refugio.accounts.rules import Subject, Verb, roles_for
+from refugio.accounts.selectors import is_coordinator, organisation_ids_for, organisations_where
 from refugio.core.errors import NotFound
 from refugio.people.models import Household
 from refugio.people.validation import name_key
@@ -28,7 +29,7 @@ def published_appointment(household: Household) -> Appointment | None:
     return published.appointments.filter(household=household).select_related("port").first()
 
 
-def plan_loads(run: PlanRun) -> list[dict[str, Any]]:
+def plan_loads(run: PlanRun) -> list[Mapping[str, Any]]:
     """People and households per port and day: counts only."""
     rows = (
         run.appointments.values("port__code", "date")
@@ -89,11 +90,11 @@ def explain(household: Household, tier: int, priority: float) -> Explanation:
 
 
 def liaison_ports(user: AbstractBaseUser | AnonymousUser) -> list[PortOfEntry]:
-    agencies = organisation_ids_for(user, {Role.AGENCY_LIAISON})
+    agencies = organisation_ids_for(user, roles_for(Subject.MANIFEST, Verb.READ))
     return list(PortOfEntry.objects.filter(agency_id__in=agencies)) if agencies else []
 
 
-def manifest_days(user: AbstractBaseUser | AnonymousUser) -> list[dict[str, Any]]:
+def manifest_days(user: AbstractBaseUser | AnonymousUser) -> list[Mapping[str, Any]]:
     """The published port-days of the liaison's ports; 404 for anyone who is no port's liaison."""
     ports = liaison_ports(user)
     if not ports:
@@ -142,7 +143,7 @@ def own_appointments(user: AbstractBaseUser | AnonymousUser, run: PlanRun) -> An
     """The run's appointments for households of the coordinator's own organisations only."""
     from refugio.people.selectors import visible_households
 
-    visible = visible_households(user).filter(owner_id__in=organisation_ids_for(user, {Role.ORG_ADMIN}))
+    visible = visible_households(user).filter(owner_id__in=organisations_where(user, Subject.PLAN, Verb.READ))
     return run.appointments.filter(household__in=visible).select_related("port", "household").order_by("date")[:500]
 
 

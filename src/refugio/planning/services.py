@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from refugio.accounts.selectors import is_coordinator
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
+from refugio.core.errors import ValidationFailed
 from refugio.people.models import Household
 from refugio.people.services import PermissionDenied
-from refugio.people.validation import ValidationFailed, name_key
+from refugio.people.validation import name_key
 from refugio.people.vocabulary import HouseholdStatus
 from refugio.planning import planner
 from refugio.planning.models import (
@@ -52,7 +53,7 @@ def _dates(start: dt.date, end: dt.date, skip_weekdays: set[int] | None = None) 
 
 
 def set_port_capacity(
-    actor: Actor, port: PortOfEntry, start: dt.date, end: dt.date, capacity: int, closed_weekdays: set[int]
+    actor: Actor, *, port: PortOfEntry, start: dt.date, end: dt.date, capacity: int, closed_weekdays: set[int]
 ) -> PlanRun:
     """People a day at a port over a range of days (closed weekdays get 0), then a replan."""
     _require_coordinator(actor)
@@ -64,33 +65,33 @@ def set_port_capacity(
             PortDay.objects.update_or_create(
                 port=port, date=date, defaults={"capacity": 0 if closed else capacity, "closed": closed}
             )
-        record(actor, Action.UPDATE, [Touch("port_capacity", port.code, None, ["capacity"])])
+        record(actor, action=Action.UPDATE, touches=[Touch("port_capacity", port.code, None, ["capacity"])])
         return start_plan(actor, trigger=_("Capacity of %(port)s changed") % {"port": port.code})
 
 
-def set_screening(actor: Actor, city: str, start: dt.date, end: dt.date, capacity: int) -> PlanRun:
+def set_screening(actor: Actor, *, city: str, start: dt.date, end: dt.date, capacity: int) -> PlanRun:
     _require_coordinator(actor)
     if not city.strip() or capacity < 0:
         raise ValidationFailed({"city": _("Give the city and a capacity of 0 or more.")})
     with transaction.atomic():
         for date in _dates(start, end):
             ScreeningDay.objects.update_or_create(city=city.strip(), date=date, defaults={"capacity": capacity})
-        record(actor, Action.UPDATE, [Touch("screening_capacity", city.strip(), None, ["capacity"])])
+        record(actor, action=Action.UPDATE, touches=[Touch("screening_capacity", city.strip(), None, ["capacity"])])
         return start_plan(actor, trigger=_("Health screening in %(city)s changed") % {"city": city.strip()})
 
 
-def set_beds(actor: Actor, destination: str, start: dt.date, end: dt.date, beds: int) -> PlanRun:
+def set_beds(actor: Actor, *, destination: str, start: dt.date, end: dt.date, beds: int) -> PlanRun:
     _require_coordinator(actor)
     if not destination.strip() or beds < 0:
         raise ValidationFailed({"destination": _("Give the destination and a number of beds of 0 or more.")})
     with transaction.atomic():
         for date in _dates(start, end):
             ShelterBedsDay.objects.update_or_create(destination=destination.strip(), date=date, defaults={"beds": beds})
-        record(actor, Action.UPDATE, [Touch("shelter_beds", destination.strip(), None, ["beds"])])
+        record(actor, action=Action.UPDATE, touches=[Touch("shelter_beds", destination.strip(), None, ["beds"])])
         return start_plan(actor, trigger=_("Shelter beds in %(place)s changed") % {"place": destination.strip()})
 
 
-def start_plan(actor: Actor, fifo_share: float = 0.25, trigger: str = "") -> PlanRun:
+def start_plan(actor: Actor, *, fifo_share: float = 0.25, trigger: str = "") -> PlanRun:
     """Queue a plan run; a background task computes it, and a coordinator reviews and publishes it."""
     _require_coordinator(actor)
     if not 0 <= fifo_share <= 1:
@@ -234,7 +235,7 @@ def appointment_message(household: Household, appointment: Appointment) -> str:
     return text
 
 
-def publish_plan(actor: Actor, run: PlanRun) -> int:
+def publish_plan(actor: Actor, *, run: PlanRun) -> int:
     """Make a reviewed plan the one people are told about. Returns how many messages were queued (new or
     changed appointments only; an unchanged appointment is not announced again)."""
     _require_coordinator(actor)
@@ -276,5 +277,5 @@ def publish_plan(actor: Actor, run: PlanRun) -> int:
         PlanRun.objects.filter(pk=run.pk).update(
             status=PlanStatus.PUBLISHED, published_at=timezone.now(), published_by_id=actor.user_id
         )
-        record(actor, Action.UPDATE, [Touch("plan", str(run.id), None, ["status"]), *touches])
+        record(actor, action=Action.UPDATE, touches=[Touch("plan", str(run.id), None, ["status"]), *touches])
     return queued

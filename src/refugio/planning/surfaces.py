@@ -8,9 +8,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Role
-from refugio.accounts.rules import Verb
-from refugio.accounts.selectors import organisation_ids_for
+from refugio.accounts.rules import Subject, Verb
+from refugio.accounts.selectors import organisations_where
 from refugio.disclosure import Kind, Nested, Surface, register_kind
 from refugio.people.models import Household
 from refugio.people.registration_code import display
@@ -36,7 +35,9 @@ MANIFEST_PERSON_FIELDS = (
 def _visible(user: User, verb: Verb) -> QuerySet[Appointment]:
     """A liaison sees the published plan's appointments at their agency's ports; an org admin the
     appointments of their own organisation's households."""
-    rule = Q(household__in=visible_households(user).filter(owner_id__in=organisation_ids_for(user, {Role.ORG_ADMIN})))
+    rule = Q(
+        household__in=visible_households(user).filter(owner_id__in=organisations_where(user, Subject.PLAN, Verb.READ))
+    )
     published = current_published()
     ports = liaison_ports(user)
     if published is not None and ports:

@@ -13,9 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from refugio.audit.request import actor_from_request
-from refugio.core.errors import NotFound, PermissionDenied
+from refugio.core.errors import NotFound, PermissionDenied, ValidationFailed
 from refugio.disclosure import disclose_many
-from refugio.people.validation import ValidationFailed
 from refugio.planning import selectors, services
 from refugio.planning.forms import BedsForm, PortCapacityForm, RunForm, ScreeningForm
 from refugio.planning.models import PlanStatus
@@ -54,12 +53,21 @@ def change_capacity(request: HttpRequest, kind: str) -> HttpResponse:
         try:
             if kind == "port":
                 run = services.set_port_capacity(
-                    actor, data["port"], data["start"], data["end"], data["capacity"], set(data["closed_weekdays"])
+                    actor,
+                    port=data["port"],
+                    start=data["start"],
+                    end=data["end"],
+                    capacity=data["capacity"],
+                    closed_weekdays=set(data["closed_weekdays"]),
                 )
             elif kind == "screening":
-                run = services.set_screening(actor, data["city"], data["start"], data["end"], data["capacity"])
+                run = services.set_screening(
+                    actor, city=data["city"], start=data["start"], end=data["end"], capacity=data["capacity"]
+                )
             else:
-                run = services.set_beds(actor, data["destination"], data["start"], data["end"], data["beds"])
+                run = services.set_beds(
+                    actor, destination=data["destination"], start=data["start"], end=data["end"], beds=data["beds"]
+                )
         except ValidationFailed as exc:
             for message in exc.fields.values():
                 messages.error(request, message)
@@ -68,8 +76,8 @@ def change_capacity(request: HttpRequest, kind: str) -> HttpResponse:
             return redirect("planning:run", plan_id=run.id)
     else:
         for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, message)
+            for problem in errors:  # ErrorList yields the messages; the stubs say ValidationError too
+                messages.error(request, problem)  # type: ignore[arg-type]
     return redirect("planning:dashboard")
 
 
@@ -81,7 +89,9 @@ def run_plan(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("The registration-order share is between 0 and 1."))
         return redirect("planning:dashboard")
-    run = services.start_plan(actor_from_request(request, "web"), form.cleaned_data["fifo_share"], _("Run by hand"))
+    run = services.start_plan(
+        actor_from_request(request, "web"), fifo_share=form.cleaned_data["fifo_share"], trigger=_("Run by hand")
+    )
     return redirect("planning:run", plan_id=run.id)
 
 
@@ -108,7 +118,7 @@ def run_page(request: HttpRequest, plan_id: int) -> HttpResponse:
 def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
     run = selectors.plan_for_coordinator(request.user, plan_id)
     try:
-        queued = services.publish_plan(actor_from_request(request, "web"), run)
+        queued = services.publish_plan(actor_from_request(request, "web"), run=run)
     except (ValidationFailed, PermissionDenied) as exc:
         messages.error(request, " ".join(getattr(exc, "fields", {}).values()) or str(exc))
     else:

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from refugio.synth.names import CITIES, COURT_FOR_CITY, CULTURES, Culture
 
@@ -51,7 +52,10 @@ class SynthHousehold:
     members: list[SynthPerson] = field(default_factory=list)
 
 
-def _weighted(rng: random.Random, items: Sequence[tuple[object, float]]) -> object:
+_T = TypeVar("_T")
+
+
+def _weighted(rng: random.Random, items: Sequence[tuple[_T, float]]) -> _T:
     return rng.choices([i for i, _ in items], weights=[w for _, w in items], k=1)[0]
 
 
@@ -93,7 +97,7 @@ class _Builder:
         rng = self.rng
         culture = _weighted(rng, [(c, c.weight) for c in CULTURES])
         assert isinstance(culture, Culture)
-        city, _, area, shelters = _weighted(rng, [(c, c[1]) for c in CITIES])  # type: ignore[misc]
+        city, _, area, shelters = _weighted(rng, [(c, c[1]) for c in CITIES])
         household_id = f"S{self.seed}-{index:07d}"
         in_shelter = rng.random() < 0.45
         languages = _weighted(rng, culture.languages)

@@ -12,9 +12,9 @@ from pydantic import Field
 
 from refugio.api_types import LaneCode, TZDatetime, UUIDText
 from refugio.audit.request import actor_from_request
+from refugio.core.api import ERRORS
 from refugio.disclosure import disclose_one
 from refugio.people import selectors as people_selectors
-from refugio.people.api import ERRORS
 from refugio.planning.surfaces import PRIORITY_API
 from refugio.triage import services
 
@@ -66,12 +66,18 @@ def read_triage(request: HttpRequest, household_id: UUIDText) -> dict[str, Any]:
 @router.post("/households/{household_id}/triage/override", response={201: TriageOut, **ERRORS})
 def override(request: HttpRequest, household_id: UUIDText, payload: OverrideIn) -> Status:
     household = people_selectors.get_household(request.user, household_id, for_write=True)
-    services.override(actor_from_request(request, "api"), household, payload.tier, payload.priority, payload.reason)
+    services.override(
+        actor_from_request(request, "api"),
+        household=household,
+        tier=payload.tier,
+        priority=payload.priority,
+        reason=payload.reason,
+    )
     return Status(201, _triage(request, household.id))
 
 
 @router.post("/households/{household_id}/triage/override/end", response={200: TriageOut, **ERRORS})
 def end_override(request: HttpRequest, household_id: UUIDText) -> dict[str, Any]:
     household = people_selectors.get_household(request.user, household_id, for_write=True)
-    services.end_override(actor_from_request(request, "api"), household)
+    services.end_override(actor_from_request(request, "api"), household=household)
     return _triage(request, household.id)

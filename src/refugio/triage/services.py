@@ -12,13 +12,13 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from refugio.accounts.models import Role
+from refugio.accounts.rules import Subject, Verb, roles_for
 from refugio.accounts.selectors import organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
+from refugio.core.errors import ValidationFailed
 from refugio.people.models import Household, Person
 from refugio.people.services import PermissionDenied
-from refugio.people.validation import ValidationFailed
 from refugio.triage.models import PolicyVersion, TriageOverride, TriageScore
 from refugio.triage.policy import (
     HouseholdFacts,
@@ -32,8 +32,8 @@ from refugio.triage.policy import (
     score,
 )
 
-POLICY_ROLES = frozenset({Role.ORG_ADMIN})
-OVERRIDE_ROLES = frozenset({Role.ORG_ADMIN, Role.CASEWORKER})
+POLICY_ROLES = roles_for(Subject.POLICY, Verb.WRITE)
+OVERRIDE_ROLES = roles_for(Subject.TRIAGE, Verb.OVERRIDE)
 
 
 def current_policy(organisation_id: int) -> tuple[PolicyVersion | None, Policy]:
@@ -118,7 +118,7 @@ def score_all(organisation_id: int | None = None, *, only_unscored: bool = False
     return len(ids)
 
 
-def save_policy(actor: Actor, organisation_id: int, text: str, note: str = "") -> PolicyVersion:
+def save_policy(actor: Actor, *, organisation_id: int, text: str, note: str = "") -> PolicyVersion:
     """Keep a new version, re-score the organisation's households and record who moved and why."""
     if organisation_id not in organisation_ids_for(actor.user, POLICY_ROLES):
         raise PermissionDenied(_("Only the organisation's administrators can change its triage policy."))
@@ -159,11 +159,13 @@ def save_policy(actor: Actor, organisation_id: int, text: str, note: str = "") -
             )
         version.moves = sorted(moves, key=lambda m: (m["tier"][1], -m["priority"][1]))
         version.save(update_fields=["moves"])
-        record(actor, Action.UPDATE, [Touch("triage_policy", str(version.id), organisation_id, ["text"])])
+        record(
+            actor, action=Action.UPDATE, touches=[Touch("triage_policy", str(version.id), organisation_id, ["text"])]
+        )
     return version
 
 
-def override(actor: Actor, household: Household, tier: int, priority: float, reason: str) -> TriageOverride:
+def override(actor: Actor, *, household: Household, tier: int, priority: float, reason: str) -> TriageOverride:
     if household.owner_id not in organisation_ids_for(actor.user, OVERRIDE_ROLES):
         raise PermissionDenied(_("Only the owning organisation's caseworkers can override its triage."))
     errors = {}
@@ -186,11 +188,15 @@ def override(actor: Actor, household: Household, tier: int, priority: float, rea
             created_by_id=actor.user_id,
             created_at=now,
         )
-        record(actor, Action.UPDATE, [Touch("household", str(household.id), household.owner_id, ["triage_override"])])
+        record(
+            actor,
+            action=Action.UPDATE,
+            touches=[Touch("household", str(household.id), household.owner_id, ["triage_override"])],
+        )
     return item
 
 
-def end_override(actor: Actor, household: Household) -> None:
+def end_override(actor: Actor, *, household: Household) -> None:
     if household.owner_id not in organisation_ids_for(actor.user, OVERRIDE_ROLES):
         raise PermissionDenied(_("Only the owning organisation's caseworkers can override its triage."))
     with transaction.atomic():
@@ -199,5 +205,7 @@ def end_override(actor: Actor, household: Household) -> None:
         )
         if ended:
             record(
-                actor, Action.UPDATE, [Touch("household", str(household.id), household.owner_id, ["triage_override"])]
+                actor,
+                action=Action.UPDATE,
+                touches=[Touch("household", str(household.id), household.owner_id, ["triage_override"])],
             )

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from refugio.audit.request import actor_from_request
+from refugio.core.errors import ValidationFailed
 from refugio.people import selectors as people_selectors
 from refugio.people import services as people_services
 from refugio.people.services import PermissionDenied
-from refugio.people.validation import ValidationFailed
 from refugio.triage import services
 from refugio.triage.policy import default_policy_text
 from refugio.triage.selectors import policy_organisation, policy_versions
@@ -38,9 +38,9 @@ def policy_page(request: HttpRequest) -> HttpResponse:
         try:
             version = services.save_policy(
                 actor_from_request(request, "web"),
-                organisation.id,
-                form.cleaned_data["text"],
-                form.cleaned_data["note"],
+                organisation_id=organisation.id,
+                text=form.cleaned_data["text"],
+                note=form.cleaned_data["note"],
             )
         except ValidationFailed as exc:
             form.add_error("text", exc.fields.get("text", exc.message))
@@ -70,7 +70,7 @@ def override(request: HttpRequest, household_id: str) -> HttpResponse:
         messages.error(request, _("Give a tier from 1 to 9, a priority of at least 1, and the reason."))
     else:
         try:
-            services.override(actor_from_request(request, "web"), household, **form.cleaned_data)
+            services.override(actor_from_request(request, "web"), household=household, **form.cleaned_data)
         except ValidationFailed as exc:
             messages.error(request, " ".join(exc.fields.values()))
         except PermissionDenied as exc:
@@ -85,7 +85,7 @@ def override(request: HttpRequest, household_id: str) -> HttpResponse:
 def end_override(request: HttpRequest, household_id: str) -> HttpResponse:
     household = people_selectors.get_household(request.user, household_id, for_write=True)
     try:
-        services.end_override(actor_from_request(request, "web"), household)
+        services.end_override(actor_from_request(request, "web"), household=household)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
     return redirect("people:household", household_id=household.id)

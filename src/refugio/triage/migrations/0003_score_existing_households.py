@@ -6,6 +6,7 @@ pure policy module only, so later model changes cannot break this migration. `re
 does the same with the current code."""
 
 from dataclasses import asdict
+from typing import Any
 
 from django.db import migrations
 from django.utils import timezone
@@ -37,10 +38,11 @@ def score_existing(apps, schema_editor):  # noqa: ANN001, ANN201
         vulnerabilities = PersonVulnerability.objects.filter(person__household_id__in=batch).values_list(
             "person_id", "code", "confirmed_at"
         )
-        confirmed, declared = {}, {}
+        confirmed: dict[Any, set[str]] = {}
+        declared: dict[Any, set[str]] = {}
         for person_id, code, confirmed_at in vulnerabilities:
             (confirmed if confirmed_at is not None else declared).setdefault(person_id, set()).add(code)
-        members = {}
+        members: dict[Any, list[PersonFacts]] = {}
         for p in people:
             members.setdefault(p.household_id, []).append(
                 PersonFacts(

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
 
-    def handle(self, *args: object, **options: object) -> None:
-        sent = send_hearing_notices(options["today"] or timezone.localdate())
+    def handle(self, *args: Any, **options: Any) -> None:  # noqa: ANN401
+        today: dt.date = options["today"] or timezone.localdate()
+        sent = send_hearing_notices(today)
         self.stdout.write(f"sent {sent} hearing notices")
