@@ -92,6 +92,8 @@ class Person(models.Model):
     notes = EncryptedTextField(blank=True)
     # A caseworker confirmed this record describes the same person as another; both records are kept.
     merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Empty until a worker has looked for likely duplicates of this person (people.tasks), after registration.
+    duplicates_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -101,6 +103,10 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_key_1", "birth_year"], name="person_family1_birth"),
             models.Index(fields=["family_key_2", "birth_year"], name="person_family2_birth"),
+            # Small: only people still to be checked for duplicates.
+            models.Index(
+                fields=["created_at"], condition=Q(duplicates_checked_at__isnull=True), name="person_dupes_unchecked"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +32,7 @@ from refugio.people.models import (
 from refugio.people.registration_code import new_code
 from refugio.people.selectors import households_for_organisations
 from refugio.people.signals import send_household_changed
+from refugio.people.tasks import schedule_check
 from refugio.people.validation import (
     HOUSEHOLD_FIELDS,
     HOUSEHOLD_REQUIRED,
@@ -169,13 +170,12 @@ def insert_household(
         _apply_household(household, cleaned)
         _save_with_fresh_code(household)
         touches = [_household_touch(household, cleaned)]
-        people = []
         for member_clean in cleaned_members:
             person = _create_person(household, member_clean, now, confirmed_by)
-            people.append(person)
             touches.append(_person_touch(person, organisation_id, member_clean))
         record(actor, action=Action.CREATE, touches=touches, at=now)
-        flag_duplicates(household, people)
+        # Off the request path: a worker flags likely duplicates once this is stored (people.tasks).
+        transaction.on_commit(schedule_check)
         send_household_changed(household.id)
     return household
 
@@ -190,41 +190,100 @@ def _record_of(person: Person) -> PersonRecord:
     )
 
 
-def flag_duplicates(household: Household, people: Iterable[Person]) -> list[DuplicateFlag]:
-    """Flag likely earlier records of these people in the same organisation, for a caseworker to review.
-    Only within the owning organisation: a flag must not reveal another organisation's records."""
-    flags = []
-    for person in people:
-        candidate_q = Q(a_number_index=person.a_number_index) if person.a_number_index else Q(pk__in=[])
-        families = [f for f in (person.family_key_1, person.family_key_2) if f]
-        if person.birth_year and families:
-            # Equality on indexed keys, either position: swapped family names still meet.
-            years = (person.birth_year - 1, person.birth_year + 1)
-            candidate_q |= Q(family_key_1__in=families, birth_year__range=years)
-            candidate_q |= Q(family_key_2__in=families, birth_year__range=years)
-        candidates = (
-            Person.objects.filter(candidate_q, household__owner_id=household.owner_id, merged_into__isnull=True)
-            .exclude(household_id=household.id)
-            # Only what the rule compares: loading encrypted fields would decrypt them for nothing.
-            .only(
-                "given_names",
-                "first_family_name",
-                "second_family_name",
-                "birth_year",
-                "birth_month",
-                "birth_day",
-                "birth_date_estimated",
-                "a_number_index",
-                "household_id",
-            )
-            .order_by("created_at")[:50]
+DUPLICATE_BATCH = 200
+DUPLICATE_CANDIDATES = 50  # per person, the earliest records: a caseworker can review no more
+_COMPARED = (
+    "given_names",
+    "first_family_name",
+    "second_family_name",
+    "family_key_1",
+    "family_key_2",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "birth_date_estimated",
+    "a_number_index",
+    "household_id",
+    "merged_into_id",
+    "created_at",
+)
+
+
+def flag_unchecked_duplicates(*, batch_size: int = DUPLICATE_BATCH) -> int:
+    """Flag likely earlier records of every person not yet checked, a batch at a time, for a caseworker to
+    review; the number of pairs flagged. Idempotent and restartable: each batch is flagged and marked checked in
+    one transaction, and a pair is flagged once."""
+    total = 0
+    while (flagged := _flag_batch(batch_size)) is not None:
+        total += flagged
+    return total
+
+
+def _blocks(person: Person, candidate: Person) -> bool:
+    """The blocking rule: the same A-number, or a family name in common (either position) and a birth year
+    at most one apart. Only pairs that pass are compared by the matching rule."""
+    if person.a_number_index and candidate.a_number_index == person.a_number_index:
+        return True
+    if person.birth_year is None or candidate.birth_year is None or abs(candidate.birth_year - person.birth_year) > 1:
+        return False
+    families = {person.family_key_1, person.family_key_2} - {""}
+    return candidate.family_key_1 in families or candidate.family_key_2 in families
+
+
+def _flag_batch(batch_size: int) -> int | None:
+    """One batch: three set queries (the batch, its candidates, the flags) and one update, whatever its size.
+    None when nobody is left to check."""
+    with transaction.atomic():
+        # Only what the rule compares: loading encrypted fields would decrypt them for nothing.
+        batch = list(
+            Person.objects.filter(duplicates_checked_at__isnull=True)
+            .select_for_update(skip_locked=True, of=("self",))  # two workers never check the same person
+            .annotate(org_id=F("household__owner_id"))
+            .only(*_COMPARED)
+            .order_by("created_at")[:batch_size]
         )
-        mine = _record_of(person)
-        for candidate in candidates:
-            reason = match_reason(mine, _record_of(candidate))
-            if reason:
-                flags.append(DuplicateFlag(person=person, candidate=candidate, reason=reason))
-    return DuplicateFlag.objects.bulk_create(flags, ignore_conflicts=True)
+        if not batch:
+            return None
+        a_numbers = {p.a_number_index for p in batch if p.a_number_index}
+        families = {f for p in batch if p.birth_year for f in (p.family_key_1, p.family_key_2) if f}
+        years = {p.birth_year + d for p in batch if p.birth_year for d in (-1, 0, 1)}
+        # Equality on indexed keys: the A-number index, and each family key with the birth years.
+        blocking = Q(a_number_index__in=a_numbers)
+        if families:
+            blocking |= Q(family_key_1__in=families, birth_year__in=years)
+            blocking |= Q(family_key_2__in=families, birth_year__in=years)
+        candidates: dict[int, list[Person]] = {}
+        if a_numbers or families:
+            found = (
+                Person.objects.filter(blocking, household__owner_id__in={p.org_id for p in batch})
+                .filter(merged_into__isnull=True)
+                .annotate(org_id=F("household__owner_id"))
+                .only(*_COMPARED)
+                .order_by("created_at", "id")
+            )
+            for candidate in found:
+                candidates.setdefault(candidate.org_id, []).append(candidate)
+        flags = []
+        for person in batch:
+            if person.merged_into_id:
+                continue
+            mine = _record_of(person)
+            # Only within the owning organisation (a flag must not reveal another organisation's records),
+            # never the person's own household, and only earlier records: each pair is flagged from its newer side.
+            earlier = [
+                c
+                for c in candidates.get(person.org_id, ())
+                if c.household_id != person.household_id
+                and (c.created_at, str(c.id)) < (person.created_at, str(person.id))
+                and _blocks(person, c)
+            ][:DUPLICATE_CANDIDATES]
+            for earlier_record in earlier:
+                reason = match_reason(mine, _record_of(earlier_record))
+                if reason:
+                    flags.append(DuplicateFlag(person=person, candidate=earlier_record, reason=reason))
+        DuplicateFlag.objects.bulk_create(flags, ignore_conflicts=True)
+        Person.objects.filter(pk__in=[p.pk for p in batch]).update(duplicates_checked_at=timezone.now())
+    return len(flags)
 
 
 def resolve_duplicate(actor: Actor, *, flag: DuplicateFlag, same_person: bool) -> DuplicateFlag:

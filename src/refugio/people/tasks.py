@@ -1,0 +1,64 @@
+"""Duplicate flagging runs here, after the registration is stored and acknowledged, never inside the request.
+
+Every new person starts unchecked (`duplicates_checked_at` empty). `check_duplicates` is booked when a
+registration commits and checks every unchecked person, a batch at a time; `sweep_duplicates` books itself
+every SWEEP_EVERY and does the same, so a person stored just before a crash is still checked. Both are
+idempotent: a flag is stored once per pair, and a person is marked checked in the transaction that flags it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+from django_tasks import default_task_backend, task
+
+SWEEP_EVERY = dt.timedelta(minutes=1)
+
+
+@task()
+def check_duplicates() -> int:
+    """Flag likely duplicates of everyone not yet checked; the number of new flags."""
+    from refugio.people.services import flag_unchecked_duplicates
+
+    return flag_unchecked_duplicates()
+
+
+@task()
+def sweep_duplicates() -> int:
+    """The same check, then come back in SWEEP_EVERY (also when the check failed)."""
+    from refugio.people.services import flag_unchecked_duplicates
+
+    try:
+        return flag_unchecked_duplicates()
+    finally:
+        schedule_sweep(after=SWEEP_EVERY)
+
+
+def _path(function: object) -> str:
+    func = function.func  # type: ignore[attr-defined]
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def schedule_check() -> None:
+    """Book a check now, unless one is already waiting to run (it will see these people too). Call it on
+    commit: a worker must find the new people stored."""
+    if default_task_backend.supports_defer:
+        from django_tasks_db.models import DBTaskResult
+
+        waiting = DBTaskResult.objects.ready().filter(task_path=_path(check_duplicates))
+        if waiting.exists():
+            return
+    check_duplicates.enqueue()
+
+
+def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
+    """Book the next sweep, unless one is already booked. A no-op where tasks cannot be deferred."""
+    if not default_task_backend.supports_defer:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(Q(task_path=_path(sweep_duplicates)), status="READY").exists():
+        return
+    sweep_duplicates.using(run_after=timezone.now() + after).enqueue()
