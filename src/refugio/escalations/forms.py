@@ -12,7 +12,7 @@ from refugio.escalations.models import DEFAULT_SHARED_FIELDS, Category, Deadline
 
 class EscalationForm(forms.Form):
     office_id = forms.TypedChoiceField(label=_("Agency office"), coerce=int)
-    category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
+    category = forms.ChoiceField(label=_("Category"), choices=[("", "—"), *Category.choices])
     person_id = forms.ChoiceField(label=_("Person concerned"), required=False)
     summary = forms.CharField(label=_("What is the problem?"), widget=forms.Textarea(attrs={"rows": 5}))
     shared_fields = forms.MultipleChoiceField(

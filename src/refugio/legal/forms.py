@@ -9,7 +9,7 @@ from refugio.people.vocabulary import COURTS, LANGUAGES
 
 
 class HearingForm(forms.Form):
-    court = forms.ChoiceField(label=_("Immigration court"), choices=list(COURTS.items()))
+    court = forms.ChoiceField(label=_("Immigration court"), choices=[("", "—"), *COURTS.items()])
     date = forms.DateField(label=_("Date"), widget=IsoDateInput())
     time = forms.TimeField(label=_("Time"), required=False, widget=IsoTimeInput())
     kind = forms.ChoiceField(label=_("Type"), choices=HearingKind.choices)

@@ -20,11 +20,12 @@ from refugio.core.errors import ValidationFailed
 from refugio.disclosure import disclose_many, disclose_one
 from refugio.legal import calendar_feed, selectors, services
 from refugio.legal.forms import HearingForm, ResponseForm
-from refugio.legal.models import Representative
+from refugio.legal.models import Expertise, Representative
 from refugio.legal.surfaces import CALENDAR_FEED, CALENDAR_PAGE, OFFERS_PAGE, SUGGESTIONS_PAGE
 from refugio.people.forms import add_service_errors
 from refugio.people.services import PermissionDenied
 from refugio.people.surfaces import HOUSEHOLD_HEADING
+from refugio.people.vocabulary import court_name, language_name
 
 
 def _representative(r: Representative) -> dict[str, Any]:
@@ -34,9 +35,9 @@ def _representative(r: Representative) -> dict[str, Any]:
         "name": r.name,
         "kind_label": r.get_kind_display(),
         "organisation": r.organisation.name,
-        "languages": r.languages,
-        "courts": r.courts,
-        "expertise": r.expertise,
+        "languages": [language_name(code) for code in r.languages],
+        "courts": [court_name(code) for code in r.courts],
+        "expertise": [Expertise(code).label if code in Expertise.values else code for code in r.expertise],
         "open_cases": getattr(r, "open_cases", None),
         "capacity": r.capacity,
         "available": r.available,

@@ -24,7 +24,7 @@ from refugio.people.vocabulary import (
 
 
 def _options(mapping: dict[str, str], blank: bool = True) -> list[tuple[str, str]]:
-    return ([("", "—")] if blank else []) + [(k, f"{v} ({k})") for k, v in mapping.items()]
+    return ([("", "—")] if blank else []) + list(mapping.items())  # words, not codes
 
 
 class HouseholdForm(forms.Form):
@@ -33,7 +33,7 @@ class HouseholdForm(forms.Form):
     shelter_name = forms.CharField(label=_("Shelter name"), required=False, max_length=200)
     contact_phone = forms.CharField(label=_("Phone or WhatsApp number"), required=False, max_length=40)
     contact_whatsapp = forms.BooleanField(label=_("Reachable by WhatsApp"), required=False)
-    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=_options(LANGUAGES, False))
+    preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=_options(LANGUAGES))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -55,7 +55,7 @@ class PersonForm(forms.Form):
         label=_("Date of birth (YYYY-MM-DD, YYYY-MM or YYYY)"), required=False, max_length=10
     )
     date_of_birth_estimated = forms.BooleanField(label=_("Date of birth is an estimate"), required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     nationality = forms.ChoiceField(label=_("Nationality"), choices=_options(NATIONALITIES), required=False)
     languages = forms.MultipleChoiceField(
         label=_("Languages"),
@@ -63,7 +63,9 @@ class PersonForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    relationship_to_head = forms.ChoiceField(label=_("Relationship to the head"), choices=Relationship.choices)
+    relationship_to_head = forms.ChoiceField(
+        label=_("Relationship to the head"), choices=[("", "—"), *Relationship.choices]
+    )
     a_number = forms.CharField(label=_("A-number"), required=False, max_length=16)
     arrival_date = forms.DateField(label=_("Last arrival in the United States"), required=False, widget=IsoDateInput())
     immigration_court = forms.ChoiceField(label=_("Immigration court"), choices=_options(COURTS), required=False)
@@ -93,8 +95,8 @@ class ShareForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
-    method = forms.ChoiceField(label=_("How it was given"), choices=ConsentMethod.choices)
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=[("", "—"), *ConsentPurpose.choices])
+    method = forms.ChoiceField(label=_("How it was given"), choices=[("", "—"), *ConsentMethod.choices])
     person_id = forms.ChoiceField(label=_("Person"), required=False)
 
     def __init__(self, *args: Any, people: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:  # noqa: ANN401
