@@ -14,9 +14,7 @@ from refugio.disclosure.core import (
     authorize,
     disclose_many,
     disclose_one,
-    kind_named,
     register_kind,
-    surfaces,
 )
 
 __all__ = [
@@ -29,8 +27,6 @@ __all__ = [
     "authorize",
     "disclose_many",
     "disclose_one",
-    "kind_named",
     "register_kind",
     "roles_for",
-    "surfaces",
 ]

@@ -98,16 +98,11 @@ _SURFACES: dict[str, Surface] = {}
 
 
 def register_kind(kind: Kind) -> Kind:
+    """Declare a kind once: two kinds of one name would mix their objects in the audit."""
+    if _KINDS.get(kind.name, kind) is not kind:
+        raise ValueError(f"kind {kind.name} is declared twice")
     _KINDS[kind.name] = kind
     return kind
-
-
-def kind_named(name: str) -> Kind:
-    return _KINDS[name]
-
-
-def surfaces() -> dict[str, Surface]:
-    return dict(_SURFACES)
 
 
 def authorize(user: User, kind: Kind, pk: Any, *, verb: Verb = Verb.READ) -> Any:  # noqa: ANN401
