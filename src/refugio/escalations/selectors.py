@@ -16,6 +16,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from refugio.accounts.selectors import is_coordinator
 from refugio.core.errors import NotFound
 from refugio.escalations.deadlines import percentile
 from refugio.escalations.models import (
@@ -94,6 +95,13 @@ class ReportRow:
     share_tier_2: float | None
     share_tier_3: float | None
     open_past_deadline: int
+
+
+def coordinator_report(user: User) -> list[ReportRow]:
+    """The response report for coordinators; anyone else: 404."""
+    if not is_coordinator(user):
+        raise NotFound
+    return escalation_report()
 
 
 def escalation_report(min_cell: int = 1, now: Any = None) -> list[ReportRow]:  # noqa: ANN401

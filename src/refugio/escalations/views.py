@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from refugio.audit.request import actor_from_request
-from refugio.core.errors import NotFound, ValidationFailed
+from refugio.core.errors import ValidationFailed
 from refugio.core.forms import set_choices
 from refugio.disclosure import disclose_one
 from refugio.escalations import selectors, services
@@ -151,9 +151,7 @@ def escalation_attachment(request: HttpRequest, escalation_id: str, attachment_i
 
 @login_required
 def escalation_report(request: HttpRequest) -> HttpResponse:
-    if not services.is_coordinator(request.user):
-        raise NotFound
-    rows = selectors.escalation_report()
+    rows = selectors.coordinator_report(request.user)
     return render(request, "escalations/report.html", {"rows": rows, "categories": dict(Category.choices)})
 
 

@@ -9,14 +9,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from icalendar import Calendar, Event
 
 from refugio.accounts.rules import Subject, Verb, roles_for
 from refugio.accounts.selectors import CASE_READ_ROLES, organisation_ids_for
 from refugio.legal.models import CalendarFeed, Hearing, Representation, RepresentationStatus
-from refugio.people.models import Household, SharingGrant
-from refugio.people.selectors import visible_households
+from refugio.people.selectors import households_for_organisations, visible_households
 
 COURT_ZONE = ZoneInfo("America/Los_Angeles")
 
@@ -53,10 +52,7 @@ def hearings_for_feed(feed: CalendarFeed) -> QuerySet[Hearing]:
             representative_id=feed.representative_id, status=RepresentationStatus.ACCEPTED
         ).values_list("household_id", flat=True)
     elif feed.organisation_id is not None:
-        shared = SharingGrant.objects.filter(SharingGrant.live_q(), organisation_id=feed.organisation_id)
-        households = Household.objects.filter(
-            Q(owner_id=feed.organisation_id) | Q(id__in=shared.values("household_id"))
-        ).values_list("id", flat=True)
+        households = households_for_organisations([feed.organisation_id]).values_list("id", flat=True)
     else:  # neither: feed_reader already answered None
         return Hearing.objects.none()
     since = dt.date.today() - dt.timedelta(days=30)
