@@ -1,0 +1,31 @@
+"""The self-identification form: a member, their own answer, and their consent. Nothing is preselected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from refugio.disparity.vocabulary import RaceEthnicity
+
+
+class SelfIdentificationForm(forms.Form):
+    person = forms.ChoiceField(label=_("Person"))
+    category = forms.ChoiceField(
+        label=_("How the person describes themselves"),
+        choices=[("", _("Choose…")), *RaceEthnicity.choices],
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "The person agreed that this answer is recorded, only to check that no group waits longer or enters "
+            "less; it never changes their priority or their place, and they may withdraw it at any time."
+        ),
+        required=True,
+    )
+
+    def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:  # noqa: ANN401
+        super().__init__(*args, **kwargs)
+        person = self.fields["person"]
+        assert isinstance(person, forms.ChoiceField)  # declared above as a ChoiceField
+        person.choices = [("", _("Choose…")), *members]

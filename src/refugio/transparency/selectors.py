@@ -1,0 +1,126 @@
+"""Reads for the public statistics: plain rows for the measures (no names, no identifiers: only dates, a
+status, a tier, a port code, whether represented), and the latest release as published."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from refugio.escalations.models import AgencyOffice, Escalation
+from refugio.legal.models import Representation, RepresentationStatus
+from refugio.people.models import Household
+from refugio.people.vocabulary import HouseholdStatus
+from refugio.planning.models import Appointment, PlanRun, PlanStatus, PortOfEntry
+from refugio.transparency.disclosure_control import Cell
+from refugio.transparency.measures import EscalationRow, HouseholdRow, memory_key
+from refugio.transparency.models import Release
+from refugio.triage.models import TriageOverride, TriageScore
+
+
+def port_codes() -> list[str]:
+    return list(PortOfEntry.objects.order_by("code").values_list("code", flat=True))
+
+
+def port_names() -> dict[str, str]:
+    return dict(PortOfEntry.objects.values_list("code", "name"))
+
+
+def office_names() -> list[str]:
+    return list(AgencyOffice.objects.order_by("name").values_list("name", flat=True))
+
+
+def _appointments() -> dict[Any, tuple[str, Any]]:
+    """Household id → (port code, date) from the newest plan that was published (superseded ones included:
+    an appointment kept from an older plan is still where the household went)."""
+    plans = PlanRun.objects.filter(status__in=[PlanStatus.PUBLISHED, PlanStatus.SUPERSEDED]).order_by("created_at")
+    found: dict[Any, tuple[str, Any]] = {}
+    for household_id, code, day in (
+        Appointment.objects.filter(plan__in=plans)
+        .order_by("plan__created_at")
+        .values_list("household_id", "port__code", "date")
+    ):
+        found[household_id] = (code, day)  # newer plans overwrite older ones
+    return found
+
+
+def _tiers() -> dict[Any, int]:
+    tiers = dict(TriageScore.objects.values_list("household_id", "tier"))
+    for household_id, tier in (
+        TriageOverride.objects.filter(ended_at__isnull=True).order_by("created_at").values_list("household_id", "tier")
+    ):
+        tiers[household_id] = tier
+    return tiers
+
+
+def household_rows() -> list[HouseholdRow]:
+    """Every household that is not a merged duplicate, as a plain row for the measures."""
+    appointments = _appointments()
+    tiers = _tiers()
+    represented = set(
+        Representation.objects.filter(
+            Q(status=RepresentationStatus.ACCEPTED) | Q(status=RepresentationStatus.ENDED)
+        ).values_list("household_id", flat=True)
+    )
+    zone = timezone.get_current_timezone()
+    rows = []
+    for pk, status, created_at, updated_at, closed_at in Household.objects.filter(merged_into__isnull=True).values_list(
+        "id", "status", "created_at", "updated_at", "closed_at"
+    ):
+        port, day = appointments.get(pk, (None, None))
+        entered_on = None
+        if status == HouseholdStatus.ENTERED:
+            entered_on = day or updated_at.astimezone(zone).date()
+        rows.append(
+            HouseholdRow(
+                registered_on=created_at.astimezone(zone).date(),
+                status=status,
+                tier=tiers.get(pk),
+                port=port,
+                entered_on=entered_on,
+                closed_on=closed_at.astimezone(zone).date() if closed_at else None,
+                represented=pk in represented,
+            )
+        )
+    return rows
+
+
+def escalation_rows() -> list[EscalationRow]:
+    return [
+        EscalationRow(office, created, acknowledged, resolved)
+        for office, created, acknowledged, resolved in Escalation.objects.values_list(
+            "office__name", "created_at", "acknowledged_at", "resolved_at"
+        )
+    ]
+
+
+def latest_release() -> Release | None:
+    return Release.objects.order_by("-computed_at", "-id").first()
+
+
+def previous_cells() -> dict[tuple[str, str, str], Cell]:
+    """(table, row, column) → the cell as last published, with its basis, from the newest release holding it."""
+    found: dict[tuple[str, str, str], Cell] = {}
+    for release in Release.objects.order_by("-computed_at", "-id").iterator():
+        for name, table in release.tables.items():
+            basis = release.basis.get(name, {})
+            for row, column, value, status in table["cells"]:
+                key = memory_key(name, row, column, release.period_label)
+                if key not in found:
+                    found[key] = Cell(value, status, tuple(basis.get(f"{row}\t{column}", ())))
+    return found
+
+
+def public_release(release: Release) -> dict[str, Any]:
+    """What the page, the exports and the API show: the release without its basis."""
+    return {
+        "id": release.pk,
+        "period": release.period_label,
+        "period_start": release.period_start.isoformat(),
+        "period_end": release.period_end.isoformat(),
+        "computed_at": release.computed_at.isoformat(),
+        "k": release.k,
+        "method": release.method,
+        "tables": release.tables,
+    }
