@@ -1,14 +1,25 @@
 """Faults under load: does `refugio serve` come back, and does a database outage answer 503? (prints JSON)
 
-    .venv/bin/python bench/faults.py [--clients 8] [--workers 3] [--outage 5]
+    .venv/bin/python bench/faults.py [--clients 8] [--workers 3] [--outage 5] [--no-pg-restart]
 
 Starts `refugio serve --task-worker` in production mode on a free local port, on a fresh PostgreSQL
 database `refugio_faults` reached through a TCP forwarder this script runs (so the database can be taken
 away without touching the shared server). While clients send registrations (each with its own
-Idempotency-Key, retried after a connection error or a 5xx), it kills with SIGKILL a gunicorn worker,
-the gunicorn master and the task worker, then takes the database away for a few seconds. It measures how
-long the service needed to answer again after each fault, counts the answers during the outage, and at
-the end checks that every acknowledged registration is stored exactly once and runs `verify_audit`.
+Idempotency-Key, retried after a connection error or a 5xx), it, in turn:
+
+1. kills a gunicorn worker with SIGKILL,
+2. kills the gunicorn master (the supervisor starts a new one),
+3. kills the background task worker (`db_worker`; the supervisor starts a new one),
+4. takes the database away for a few seconds (the forwarder refuses and cuts connections),
+5. restarts PostgreSQL itself (`pg_ctlcluster --skip-systemctl-redirect 15 main restart -m fast`: the
+   shared cluster, so only here, never in tests; `--no-pg-restart` skips it).
+
+After each fault, once the service answers again, it checks every registration acknowledged so far is
+stored exactly once and runs `verify_audit`. It measures how long the service needed to answer /healthz
+with 200 again and whether the port ever refused a connection, and counts the answers during the two
+database faults (503 expected, no other 5xx). After the load it waits for the background work the task
+worker owns to finish (duplicate checks, triage scoring of registered households, audit sealing) and
+reports what was left undone and any task left "running" by a killed worker.
 Traffic goes to 127.0.0.1 only; the run is bounded in time (--max-seconds) and registrations (--max-registrations).
 """
 
@@ -18,6 +29,7 @@ import argparse
 import json
 import os
 import queue
+import shutil
 import signal
 import socket
 import subprocess
@@ -229,19 +241,82 @@ def _client(load: Load, work: queue.Queue[tuple[dict[str, object], str]]) -> Non
 # --- the run ----------------------------------------------------------------------------------------------
 
 
+def _stored(direct: str, acknowledged: dict[str, str]) -> dict[str, int]:
+    """Every registration acknowledged so far, stored exactly once? (Both counts from one snapshot: a
+    registration committing between two READ COMMITTED statements would look like a duplicate.)"""
+    with psycopg.connect(direct, connect_timeout=10) as db:
+        db.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        records: dict[str, str] = dict(
+            db.execute(
+                "SELECT key, household_id::text FROM registration_idempotencyrecord WHERE key LIKE 'faults-%%'"
+            ).fetchall()
+        )
+        stored = {row[0] for row in db.execute("SELECT id::text FROM people_household").fetchall()}
+    lost = [k for k, h in acknowledged.items() if records.get(k) != h or h not in stored]
+    return {
+        "acknowledged": len(acknowledged),
+        "lost": len(lost),
+        "duplicated": len(stored) - len(set(records.values())),
+        "households_stored": len(stored),
+    }
+
+
+def _verify(refugio: list[str], env: dict[str, str]) -> dict[str, object]:
+    done = subprocess.run([*refugio, "manage", "verify_audit"], env=env, capture_output=True, text=True)
+    return {"exit_code": done.returncode, "output": (done.stdout + done.stderr).strip()[-300:]}
+
+
+def _tasks_table(db: psycopg.Connection[tuple[object, ...]]) -> str | None:
+    row = db.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE '%%dbtaskresult' LIMIT 1").fetchone()
+    return str(row[0]) if row else None
+
+
+def _running_tasks(direct: str) -> list[str]:
+    with psycopg.connect(direct, connect_timeout=10) as db:
+        table = _tasks_table(db)
+        if table is None:
+            return []
+        rows = db.execute(f"SELECT task_path FROM {table} WHERE status = 'RUNNING'").fetchall()  # noqa: S608
+    return sorted(str(r[0]) for r in rows)
+
+
+def _background_left(direct: str) -> dict[str, int]:
+    """What the task worker still owes: unchecked people, unscored households, unsealed audit events."""
+    queries = {
+        "people_not_checked_for_duplicates": "SELECT count(*) FROM people_person WHERE duplicates_checked_at IS NULL",
+        "households_not_scored": "SELECT count(*) FROM people_household h WHERE NOT EXISTS "
+        "(SELECT 1 FROM triage_triagescore s WHERE s.household_id = h.id)",
+        "audit_events_not_sealed": "SELECT count(*) FROM audit_auditevent WHERE leaf_index IS NULL",
+    }
+    left: dict[str, int] = {}
+    with psycopg.connect(direct, connect_timeout=10) as db:
+        for name, sql in queries.items():
+            try:
+                left[name] = int(db.execute(sql).fetchone()[0])  # type: ignore[index]
+            except psycopg.errors.UndefinedColumn:  # older code: this work is done inside the request
+                db.rollback()
+    return left
+
+
 def main() -> None:  # noqa: PLR0915 (one story, told in order)
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--outage", type=float, default=5.0, help="seconds without the database")
     parser.add_argument("--pause", type=float, default=4.0, help="seconds of load between faults")
+    parser.add_argument("--settle", type=float, default=150.0, help="seconds to wait for the background work")
+    parser.add_argument("--no-pg-restart", action="store_true", help="skip restarting the PostgreSQL cluster")
+    parser.add_argument("--pg-cluster", default="15 main")
+    parser.add_argument(
+        "--kill-task-worker-during", default="", metavar="TASK", help="kill it while running this task (a substring)"
+    )
     parser.add_argument("--max-registrations", type=int, default=5000)
-    parser.add_argument("--max-seconds", type=float, default=240.0)
+    parser.add_argument("--max-seconds", type=float, default=300.0)
     args = parser.parse_args()
     started = time.monotonic()
 
     with psycopg.connect(f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {DATABASE}")
     forwarder = Forwarder()
     home = Path(tempfile.mkdtemp())
@@ -292,11 +367,51 @@ def main() -> None:  # noqa: PLR0915 (one story, told in order)
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    faults: dict[str, object] = {}
-    outage: dict[str, object] = {}
+    faults: dict[str, dict[str, object]] = {}
     load = Load(port, deadline=started + args.max_seconds)
+    background: dict[str, object] = {}
+
+    def after(name: str) -> None:
+        """Once serving again: everything acknowledged so far stored exactly once, and the audit intact."""
+        with load.lock:
+            acknowledged = dict(load.acknowledged)
+        faults[name]["stored"] = _stored(direct, acknowledged)
+        faults[name]["verify_audit"] = _verify(refugio, env)
+
+    def database_fault(name: str, take_away: object) -> None:
+        """Take the database away (`take_away` returns when it is back); count the answers meanwhile."""
+        time.sleep(args.pause)
+        went_down = time.monotonic()
+        health_during: dict[str, int] = {}
+        done = threading.Event()
+
+        def probe() -> None:
+            while not done.is_set():
+                code = str(_healthz(port, timeout=3))
+                health_during[code] = health_during.get(code, 0) + 1
+                time.sleep(0.5)
+
+        prober = threading.Thread(target=probe)
+        prober.start()
+        detail = take_away()  # type: ignore[operator]
+        came_up = time.monotonic()
+        done.set()
+        prober.join()
+        back = _wait(lambda: _healthz(port) == 200, 60)
+        during = [what for at, what in load.answers if went_down <= at <= came_up + 1]
+        faults[name] = {
+            **(detail or {}),
+            "seconds_database_away": round(came_up - went_down, 2),
+            "seconds_until_healthz_200_after_database_back": back,
+            "healthz_during": health_during,
+            "answers_during": {w: during.count(w) for w in sorted(set(during))},
+            "answers_503": during.count("503"),
+            "answers_other_5xx": sum(1 for w in during if w.isdigit() and w.startswith("5") and w != "503"),
+        }
+        after(name)
+
     try:
-        faults["startup_seconds"] = _wait(lambda: _healthz(port) == 200, 120)
+        startup = _wait(lambda: _healthz(port) == 200, 120)
         work: queue.Queue[tuple[dict[str, object], str]] = queue.Queue()
         for i, body in enumerate(_bodies(args.max_registrations)):
             work.put((body, f"faults-{i}"))
@@ -304,8 +419,8 @@ def main() -> None:  # noqa: PLR0915 (one story, told in order)
         for client in clients:
             client.start()
 
-        def kill(name: str, pid: int | None, back: object) -> None:
-            time.sleep(args.pause)
+        def kill(name: str, pid: int | None, back: object, pause: float | None = None) -> None:
+            time.sleep(args.pause if pause is None else pause)
             if pid is None:
                 faults[name] = {"error": "process not found"}
                 return
@@ -325,7 +440,8 @@ def main() -> None:  # noqa: PLR0915 (one story, told in order)
             seconds = _wait(back, 15)
             faults[name] = {"pid": pid, "seconds_until_serving_again": seconds}
             prober.join()
-            faults[name]["port_ever_refused"] = refused.is_set()  # type: ignore[index]
+            faults[name]["port_ever_refused"] = refused.is_set()
+            after(name)
 
         master = _master(server.pid)
         workers = _children(master) if master else []
@@ -343,33 +459,71 @@ def main() -> None:  # noqa: PLR0915 (one story, told in order)
 
         killed_master = time.monotonic()
         kill("kill_gunicorn_master", master, new_master_serves)
-        time.sleep(max(0.0, killed_master + args.pause + 5 - time.monotonic()))
-        left = sum(1 for w in old_workers if Path(f"/proc/{w}").exists())
-        faults["kill_gunicorn_master"]["old_workers_left_5s_after"] = left  # type: ignore[index]
-        task = _task_worker(server.pid)
-        kill("kill_task_worker", task, lambda: _task_worker(server.pid) not in (None, task) and _healthz(port) == 200)
-
+        time.sleep(max(0.0, killed_master + 5 - time.monotonic()))
+        orphans = sum(1 for w in old_workers if Path(f"/proc/{w}").exists())
+        faults["kill_gunicorn_master"]["old_workers_left_5s_after"] = orphans
+        # Kill it while it works on something (a sealing run, a duplicate check, a scoring batch), if that
+        # happens within 30 s: a task it had claimed must still be done by someone afterwards.
         time.sleep(args.pause)
-        went_down = time.monotonic()
-        forwarder.down()
-        health_during: dict[str, int] = {}
-        while time.monotonic() - went_down < args.outage:
-            code = str(_healthz(port, timeout=3))
-            health_during[code] = health_during.get(code, 0) + 1
-            time.sleep(0.5)
-        came_up = time.monotonic()
-        forwarder.up()
-        outage["seconds_without_database"] = round(came_up - went_down, 2)
-        outage["healthz_during"] = health_during
-        outage["seconds_until_healthy_after_database_back"] = _wait(lambda: _healthz(port) == 200, 30)
+        busy_until = time.monotonic() + 30
+
+        def busy() -> list[str]:
+            return [t for t in _running_tasks(direct) if args.kill_task_worker_during in t]
+
+        running_at_kill = busy()
+        while not running_at_kill and time.monotonic() < busy_until:
+            time.sleep(0.02)
+            running_at_kill = busy()
+        task = _task_worker(server.pid)
+        kill(
+            "kill_task_worker",
+            task,
+            lambda: _task_worker(server.pid) not in (None, task) and _healthz(port) == 200,
+            pause=0,
+        )
+        faults["kill_task_worker"]["tasks_running_just_before_kill"] = running_at_kill
+
+        def cut() -> None:
+            forwarder.down()
+            time.sleep(args.outage)
+            forwarder.up()
+
+        database_fault("database_unreachable", cut)
+
+        if not args.no_pg_restart:
+
+            def restart() -> dict[str, object]:
+                began = time.monotonic()
+                done = subprocess.run(
+                    ["pg_ctlcluster", "--skip-systemctl-redirect", *args.pg_cluster.split(), "restart", "-m", "fast"],
+                    capture_output=True,
+                    text=True,
+                )
+                return {
+                    "restart_exit_code": done.returncode,
+                    "restart_seconds": round(time.monotonic() - began, 2),
+                    "restart_output": (done.stdout + done.stderr).strip()[-200:],
+                }
+
+            database_fault("postgresql_restart", restart)
+
         time.sleep(args.pause)
         load.stop.set()  # no new registrations; those under way finish (with their retries)
         for client in clients:
             client.join()
-        during = [what for at, what in load.answers if went_down <= at <= came_up + 1]
-        outage["answers_during"] = {w: during.count(w) for w in sorted(set(during))}
-        outage["answers_503"] = during.count("503")
-        outage["answers_other_5xx"] = sum(1 for w in during if w.isdigit() and w.startswith("5") and w != "503")
+
+        # The background work the task worker owns, done after every fault?
+        settle_start = time.monotonic()
+        owed = _background_left(direct)
+        while any(owed.values()) and time.monotonic() - settle_start < args.settle:
+            time.sleep(2)
+            owed = _background_left(direct)
+        settled = None if any(owed.values()) else round(time.monotonic() - settle_start, 1)
+        background = {
+            "seconds_until_done_after_load": settled,
+            "left_undone": owed,
+            "tasks_left_running": _running_tasks(direct),  # claimed by a killed worker, never finished
+        }
     finally:
         load.stop.set()
         if forwarder.listener is None:
@@ -382,39 +536,43 @@ def main() -> None:  # noqa: PLR0915 (one story, told in order)
             server.wait()
         log.close()
 
+    final = _stored(direct, load.acknowledged)
     with psycopg.connect(direct) as db:
-        households = db.execute("SELECT count(*) FROM people_household").fetchone()[0]  # type: ignore[index]
-        records: dict[str, str] = dict(
-            db.execute(
-                "SELECT key, household_id::text FROM registration_idempotencyrecord WHERE key LIKE 'faults-%%'"
-            ).fetchall()
-        )
-        stored = {row[0] for row in db.execute("SELECT id::text FROM people_household").fetchall()}
-    lost = [k for k, h in load.acknowledged.items() if records.get(k) != h or h not in stored]
-    verify = subprocess.run([*refugio, "manage", "verify_audit"], env=env, capture_output=True, text=True)
+        records = {r[0] for r in db.execute("SELECT key FROM registration_idempotencyrecord").fetchall()}
+    verify = _verify(refugio, env)
     with psycopg.connect(f"postgresql://postgres@{PG_HOST}:{PG_PORT}/postgres", autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    shutil.rmtree(home, ignore_errors=True)  # its keys file and the server's log
     everything = [what for _, what in load.answers]
+    checks = [f for f in faults.values() if "stored" in f]
     print(
         json.dumps(
             {
                 "clients": args.clients,
                 "server_workers": args.workers,
                 "seconds": round(time.monotonic() - started, 1),
+                "startup_seconds": startup,
                 "faults": faults,
-                "database_outage": outage,
+                "background_work": background,
                 "answers": {w: everything.count(w) for w in sorted(set(everything))},
                 "registrations_acknowledged": len(load.acknowledged),
                 "registrations_given_up": len(load.given_up),
-                "households_stored": households,
-                "acknowledged_lost": len(lost),
-                "duplicated": households - len(set(records.values())),
-                "stored_without_acknowledgement": len(set(records) - set(load.acknowledged)),
+                "households_stored": final["households_stored"],
+                "acknowledged_lost": final["lost"],
+                "duplicated": final["duplicated"],
+                "stored_without_acknowledgement": len(
+                    {r for r in records if r.startswith("faults-")} - set(load.acknowledged)
+                ),
+                "every_fault_0_lost_0_duplicated": all(
+                    f["stored"]["lost"] == 0 and f["stored"]["duplicated"] == 0  # type: ignore[index]
+                    for f in checks
+                ),
+                "verify_audit_intact_after_every_fault": all(
+                    f["verify_audit"]["exit_code"] == 0  # type: ignore[index]
+                    for f in checks
+                ),
                 "server_exit_code": server.returncode,
-                "verify_audit": {
-                    "exit_code": verify.returncode,
-                    "output": (verify.stdout + verify.stderr).strip()[-300:],
-                },
+                "verify_audit": verify,
             },
             indent=2,
         )

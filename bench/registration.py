@@ -1,10 +1,16 @@
 """Benchmark: registrations per second through the API, on this machine's PostgreSQL (prints JSON).
 
     .venv/bin/python bench/registration.py [--requests 2000] [--clients 16] [--workers 4] [--database NAME]
+        [--preload 500000] [--cache redis://127.0.0.1:6379/15] [--sqlite]
 
 Starts `refugio serve` in production mode on a fresh database (`refugio_bench` unless --database names
 another), sends synthetic registrations from concurrent clients (one in ten is a retry of an earlier request
-with the same Idempotency-Key), then checks that exactly one household exists per key. Loopback only.
+with the same Idempotency-Key), then checks that exactly one household exists per key, and how long after the
+load the background worker needs until every household is triaged and every person checked for duplicates.
+Loopback only.
+--preload stores that many synthetic households first (bench/preload.py), so the surge meets full tables;
+--cache runs the rate-limit counters in that cache (REFUGIO_CACHE_URL) instead of the database.
+--sqlite runs on the embedded default (a SQLite file in a scratch REFUGIO_HOME) instead of PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -20,6 +27,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, LiteralString
@@ -63,10 +72,47 @@ def _post(port: int, body: dict[str, object], key: str) -> tuple[int, float]:
     return status, time.perf_counter() - started
 
 
-def _count(db: psycopg.Connection[Any], sql: LiteralString) -> int:
+def _count(db: psycopg.Connection[Any] | sqlite3.Connection, sql: LiteralString) -> int:
     row = db.execute(sql).fetchone()
     assert row is not None  # count(*) always answers one row
-    return int(row[0])
+    return int(row[0] or 0)
+
+
+Connect = Callable[[], Any]
+
+
+def _connector(database: str, home: Path, sqlite: bool) -> Connect:
+    @contextmanager
+    def connect() -> Iterator[Any]:
+        if sqlite:
+            lite = sqlite3.connect(home / "refugio.sqlite3", timeout=30)
+            try:
+                yield lite
+            finally:
+                lite.close()
+        else:
+            with psycopg.connect(f"{PG}/{database}", autocommit=True) as db:
+                yield db
+
+    return connect
+
+
+def _catch_up(connect: Connect, deadline: float) -> float | None:
+    """Seconds until every stored household is scored and every person checked for duplicates (None: not
+    within the deadline)."""
+    started = time.perf_counter()
+    with connect() as db:
+        while time.perf_counter() - started < deadline:
+            unscored = _count(
+                db,
+                "SELECT count(*) FROM people_household h WHERE NOT EXISTS "
+                "(SELECT 1 FROM triage_triagescore t WHERE t.household_id = h.id)",
+            )
+            unchecked = _count(db, "SELECT count(*) FROM people_person WHERE duplicates_checked_at IS NULL")
+            if unscored == 0 and unchecked == 0:
+                return round(time.perf_counter() - started, 2)
+            time.sleep(0.2)
+    return None
 
 
 def main() -> None:
@@ -76,20 +122,24 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--database", default=DATABASE, help="scratch database, dropped first (default %(default)s)")
+    parser.add_argument("--preload", type=int, default=0, help="households stored before the surge")
+    parser.add_argument("--sqlite", action="store_true", help="the embedded SQLite default, not PostgreSQL")
+    parser.add_argument("--cache", default="", help="REFUGIO_CACHE_URL for the server, e.g. redis://127.0.0.1:6379/15")
     args = parser.parse_args()
     database = sql.Identifier(args.database)
 
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(database))
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(database))
+    if not args.sqlite:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(database))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(database))
     home = Path(tempfile.mkdtemp())
+    connect = _connector(args.database, home, args.sqlite)
     refugio = [sys.executable, "-m", "refugio.cli"]
     subprocess.run([*refugio, "keys", "generate", "--out", str(home / "keys.json")], check=True, capture_output=True)
     env = {
         **os.environ,
         "REFUGIO_MODE": "production",
         "REFUGIO_KEYS_FILE": str(home / "keys.json"),
-        "DATABASE_URL": f"{PG}/{args.database}",
         "REFUGIO_ALLOWED_HOSTS": "127.0.0.1",
         "REFUGIO_SSL_REDIRECT": "0",
         "REFUGIO_HOME": str(home),
@@ -97,6 +147,12 @@ def main() -> None:
         # All load comes from one address here; the per-client limit would answer 429 to almost all of it.
         "REFUGIO_REGISTRATIONS_PER_CLIENT": os.environ.get("REFUGIO_REGISTRATIONS_PER_CLIENT", "1000000/s"),
     }
+    if args.cache:
+        env["REFUGIO_CACHE_URL"] = args.cache
+    if args.sqlite:
+        env.pop("DATABASE_URL", None)
+    else:
+        env["DATABASE_URL"] = f"{PG}/{args.database}"
     subprocess.run([*refugio, "manage", "migrate", "-v", "0"], check=True, env=env)
     subprocess.run(
         [
@@ -111,11 +167,21 @@ def main() -> None:
         env=env,
         capture_output=True,
     )
+    preloaded: dict[str, Any] = {}
+    if args.preload:
+        with connect() as db:
+            org = _count(db, "SELECT max(id) FROM accounts_organisation")
+        out = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("preload.py")), "--households", str(args.preload),
+             "--org", str(org)],
+            check=True, env={**env, "DJANGO_SETTINGS_MODULE": "refugio.settings"}, capture_output=True, text=True,
+        )
+        preloaded = json.loads(out.stdout.strip().splitlines()[-1])
     server = subprocess.Popen(
-        [*refugio, "serve", "--port", str(args.port), "--workers", str(args.workers)],
+        [*refugio, "serve", "--port", str(args.port), "--workers", str(args.workers), "--task-worker"],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=(home / "server.log").open("w"),  # kept for a look when something answers 500
     )
     try:
         for _ in range(100):
@@ -132,14 +198,21 @@ def main() -> None:
         with concurrent.futures.ThreadPoolExecutor(args.clients) as pool:
             results = list(pool.map(lambda item: _post(args.port, *item), plan))
         elapsed = time.perf_counter() - started
+        # What follows the acknowledgement (triage, duplicate flagging) must catch up within seconds.
+        lag = _catch_up(connect, deadline=120)
     finally:
         server.terminate()
-        server.wait(timeout=30)
-    with psycopg.connect(f"{PG}/{args.database}") as db:
-        households = _count(db, "SELECT count(*) FROM people_household")
+        try:
+            server.wait(timeout=90)
+        except subprocess.TimeoutExpired:  # a task still running in the worker: the figures are already in
+            server.kill()
+            server.wait()
+    with connect() as db:
+        households = _count(db, "SELECT count(*) FROM people_household") - args.preload
         people = _count(db, "SELECT count(*) FROM people_person")
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(database))
+    if not args.sqlite:
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(database))
     latencies = sorted(seconds for _, seconds in results)
     statuses: dict[str, int] = {}
     for status, _ in results:
@@ -147,6 +220,10 @@ def main() -> None:
     print(
         json.dumps(
             {
+                "database": "sqlite" if args.sqlite else "postgresql",
+                "stored_before": args.preload,
+                "preload": preloaded,
+                "rate_limit_cache": "redis" if args.cache else "database",
                 "requests": len(results),
                 "unique_registrations": unique,
                 "retries": len(results) - unique,
@@ -162,6 +239,8 @@ def main() -> None:
                 "households_stored": households,
                 "people_stored": people,
                 "exactly_once": households == unique,
+                "derived_caught_up_seconds_after_load": lag,
+                "server_log": str(home / "server.log"),
             },
             indent=2,
         )

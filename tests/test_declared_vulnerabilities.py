@@ -10,7 +10,7 @@ import json
 
 import pytest
 from django.apps import apps
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import translation
 
 from refugio.accounts.models import Role
@@ -90,9 +90,10 @@ def intake(world: World) -> World:
 
 
 def _register_publicly(body: dict) -> Household:
-    response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
-        "/api/v1/registrations", data=json.dumps(body), content_type="application/json"
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # triage follows the commit (triage.tasks)
+        response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
+            "/api/v1/registrations", data=json.dumps(body), content_type="application/json"
+        )
     assert response.status_code == 201, response.content
     return Household.objects.get(id=response.json()["household_id"])
 
@@ -101,7 +102,7 @@ def test_public_registration_is_declared_and_scored_without_the_tier(intake: Wor
     registered = _register_publicly(DECLARED_URGENT)
     row = PersonVulnerability.objects.get(person__household=registered)
     assert (row.code, row.confirmed_at, row.confirmed_by_id) == ("medical_urgent", None, None)
-    stored = TriageScore.objects.get(household=registered)  # scored at registration, in its transaction
+    stored = TriageScore.objects.get(household=registered)  # scored right after the registration's commit
     assert stored.tier == 4
 
 
@@ -173,13 +174,14 @@ def test_the_migration_confirms_only_what_staff_entered(intake: World) -> None:
 
 def test_self_registration_is_declared_even_when_staff_type_it_in(intake: World) -> None:
     # /register/ and the public API both register through this; whoever is signed in, it is the household's word.
-    _status, answer = register(
-        Actor(intake.users[Role.CASEWORKER], "web"),
-        data={"current_city": "Tijuana"},
-        members=DECLARED_URGENT["members"],
-        consent=True,
-        language="es",
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        _status, answer = register(
+            Actor(intake.users[Role.CASEWORKER], "web"),
+            data={"current_city": "Tijuana"},
+            members=DECLARED_URGENT["members"],
+            consent=True,
+            language="es",
+        )
     registered = Household.objects.get(id=answer["household_id"])
     assert PersonVulnerability.objects.get(person__household=registered).confirmed_at is None
     assert TriageScore.objects.get(household=registered).tier == 4

@@ -57,6 +57,7 @@ def register(
             data={"preferred_language": language, **data},
             members=members,
             self_declared=True,
+            derive_later=True,  # acknowledged at once; triage follows in a batch (triage.tasks)
         )
         record_consent(actor, household=household, purpose=ConsentPurpose.PROCESSING, method=ConsentMethod.ONLINE)
         return household
