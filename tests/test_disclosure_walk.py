@@ -27,6 +27,7 @@ from refugio.accounts.selectors import organisations_where
 from refugio.accounts.services import create_api_token
 from refugio.audit.models import Action, AuditEvent
 from refugio.audit.services import Actor
+from refugio.core.errors import NotFound
 from refugio.escalations.models import Escalation, EscalationAttachment
 from refugio.escalations.services import post_message
 from refugio.legal.models import Representation, Representative
@@ -170,9 +171,31 @@ class ParamSource:
             self.own["token"] = create_feed(
                 actor, organisation_id=min(organisations_where(user, Subject.POLICY, Verb.WRITE))
             )
+        # Placement: runs of the user's allocating organisations, destinations whose capacity they read.
+        from refugio.placement.models import AllocationRun, Destination
+        from refugio.placement.selectors import allocating_organisations, capacity_destinations
+
+        allocating = allocating_organisations(user)
+        own_run = AllocationRun.objects.filter(organisation_id__in=allocating).first()
+        foreign_run = AllocationRun.objects.exclude(organisation_id__in=allocating).first()
+        if own_run:
+            self.own["run_id"] = own_run.id
+        if foreign_run:
+            self.foreign["run_id"] = foreign_run.id
+        try:
+            readable = list(capacity_destinations(user).values_list("id", flat=True))
+        except NotFound:  # the user reads no capacity
+            readable = []
+        if readable:
+            self.own["destination_id"] = readable[0]
+        unreadable = Destination.objects.exclude(id__in=readable).first()
+        if unreadable:
+            self.foreign["destination_id"] = unreadable.id
         # Routes that only take POST: any id will do, GET must not show anything.
-        for name in ("grant_id", "consent_id", "flag_id", "feed_id", "kind", "code"):
+        for name in ("grant_id", "consent_id", "flag_id", "feed_id", "merge_id", "assignment_id", "kind", "code"):
             self.own[name] = 1 if name.endswith("_id") else "x"
+        # Messaging: a text from an unknown number is linked or dismissed by POST only.
+        self.own["inbound_id"] = uuid.uuid4()
         # Ids that name no object at all: must answer exactly like a foreign one.
         self.unknown = {"household_id": uuid.uuid4(), "person_id": uuid.uuid4(), "escalation_id": uuid.uuid4()}
 

@@ -204,3 +204,14 @@ def test_crash_between_store_and_check_is_recovered_by_the_sweep(world: World) -
     sweep_duplicates.enqueue()
     assert len(_pairs()) == 3 and {r for *_, r in _pairs()} == {"similar_name_and_birth"}
     assert not Person.objects.filter(duplicates_checked_at__isnull=True).exists()
+
+
+def test_an_estimated_age_a_year_off_is_still_compared(world: World) -> None:
+    # Registered by a caseworker with the year of birth known, later by the person with an age only: the
+    # estimate is a year off, so the blocking must look a year either way.
+    wilner = {**HEAD, "given_names": "Wilner", "first_family_name": "Jean-Baptiste", "second_family_name": "",
+              "a_number": "", "nationality": "HT"}
+    first = _register(world, {**wilner, "date_of_birth": "1990"})
+    again = _register(world, {**wilner, "date_of_birth": "1991", "date_of_birth_estimated": True})
+    flagged = DuplicateFlag.objects.filter(person_id=again["members"][0]["id"]).values_list("candidate_id", flat=True)
+    assert first["members"][0]["id"] in {str(c) for c in flagged}

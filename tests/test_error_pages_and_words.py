@@ -208,3 +208,14 @@ def test_static_files_are_served_compressed_when_asked(tmp_path: Path) -> None:
     assert brotli.status_code == 200 and brotli["Content-Encoding"] == "br"
     assert gzip["Content-Encoding"] == "gzip"
     assert "Content-Encoding" not in plain
+
+
+@NO_OTP
+def test_htmx_answers_are_compressed_and_whole_pages_are_not(world: World) -> None:
+    client = staff(world.users[Role.CASEWORKER])
+    fragment = client.get("/cases/?q=a", HTTP_HX_REQUEST="true", HTTP_ACCEPT_ENCODING="gzip")
+    page = client.get("/cases/?q=a", HTTP_ACCEPT_ENCODING="gzip")
+    assert fragment.status_code == 200 and fragment["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in fragment["Vary"]
+    # A whole page can be loaded by any site with text of its choosing (BREACH): never compressed.
+    assert page.status_code == 200 and "Content-Encoding" not in page

@@ -24,6 +24,8 @@ from refugio.encryption import PREFIX, EncryptedField, decrypt_bytes
 from refugio.escalations.models import Escalation
 from refugio.escalations.services import change_status, post_message
 from refugio.legal.models import Representation, Representative
+from refugio.messaging.models import ChannelConsent
+from refugio.messaging.services import set_channels
 from refugio.people.demo import load_demo
 from refugio.people.models import Household
 from refugio.triage.models import TriageOverride
@@ -103,6 +105,8 @@ def _fill_what_the_demo_leaves_empty() -> None:
         status="declined",
         decline_reason="Conflict: I represent a relative of the persecutor.",
     )
+    if not ChannelConsent.objects.exclude(address="").exists():  # an e-mail channel: its address is encrypted
+        set_channels(attorney, household=household, channels={"sms": True, "email": True}, email="ana@example.org")
 
 
 @pytest.mark.django_db

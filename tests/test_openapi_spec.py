@@ -14,8 +14,10 @@ from refugio.api import api
 from refugio.audit.models import AuditEvent
 from refugio.escalations.models import AgencyOffice, Escalation, OfficeContact, ResponseRule, SharedField
 from refugio.legal.models import Expertise, Hearing, Representation, Representative
+from refugio.messaging.models import DeliveryEvent, Message
 from refugio.people.models import Consent, Household, Person
 from refugio.people.vocabulary import COURTS, LANGUAGES, NATIONALITIES, Vulnerability
+from refugio.placement.models import AllocationRun, Assignment, WeeklyCapacity
 from refugio.planning.models import Appointment
 
 # Which model each schema describes (its properties named like the model's fields must match them) ...
@@ -51,9 +53,27 @@ MODEL_OF: dict[str, type[models.Model]] = {
     "ConsentIn": Consent,
     "ConsentOut": Consent,
     "AppointmentOut": Appointment,
+    "HouseholdMessageIn": Message,
+    "HouseholdMessageOut": Message,
+    "DeliveryEventOut": DeliveryEvent,
+    "AllocationRunOut": AllocationRun,
+    "AllocationAssignmentOut": Assignment,
+    "PlacementCapacityIn": WeeklyCapacity,
+    "PlacementCapacityOut": WeeklyCapacity,
 }
 # ... and the ones that describe no single model (envelopes, references, errors, commands).
 NO_MODEL = {
+    "CellOut",  # public statistics: a release's cells and tables (JSON inside statistics.Release)
+    "TableOut",
+    "StatisticsOut",
+    "AllocatedCaseOut",
+    "AllocationFairnessOut",
+    "AllocationOverrideIn",
+    "AllocationPublishOut",
+    "AllocationRunIn",
+    "FamilyTieIn",
+    "PlacementDestinationRef",
+    "PlacementNextBestOut",
     "AttachmentOut",
     "AuditPage",
     "AuditQuery",
@@ -62,6 +82,7 @@ NO_MODEL = {
     "EventOut",
     "GrantIn",
     "GrantOut",
+    "HouseholdMessageParamsIn",
     "HouseholdPage",
     "MeOut",
     "MessageIn",

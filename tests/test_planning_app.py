@@ -4,6 +4,7 @@ households are told in their language, liaisons get manifests of their ports onl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -13,10 +14,12 @@ from django.utils import timezone
 from refugio.accounts.models import Organisation, Role
 from refugio.audit.models import AuditEvent
 from refugio.audit.services import Actor
+from refugio.messaging import catalogue
+from refugio.messaging.models import Message
 from refugio.people.models import Household
 from refugio.people.services import PermissionDenied
 from refugio.planning import services
-from refugio.planning.models import Appointment, OutgoingMessage, PlanRun, PlanStatus, PortOfEntry
+from refugio.planning.models import Appointment, PlanRun, PlanStatus, PortOfEntry
 from tests.conftest import World, make_user
 from tests.test_pages import signed_in
 
@@ -70,9 +73,10 @@ def test_capacity_change_replans_and_publishing_tells_households(
     assert queued == 2
     world.own.refresh_from_db()
     assert world.own.status == "scheduled"
-    message = OutgoingMessage.objects.get(household=world.own)
-    assert message.language == "es" and "El Paso" in message.body and "Traiga" in message.body
-    assert message.to == world.own.contact_phone
+    message = Message.objects.get(household=world.own)
+    body = catalogue.render(message.template, message.language, message.params)
+    assert message.language == "es" and "El Paso" in body and world.own.display_code in body
+    assert message.to == world.own.contact_phone and message.source == f"plan:{run.id}"
 
     # A replan keeps the appointments already given; publishing it tells nobody again.
     again = _capacity(world, ports["ELP"], 10, django_capture_on_commit_callbacks)
@@ -101,7 +105,8 @@ def test_when_capacity_falls_below_an_appointment_it_moves_and_is_announced(
     moved = replan.appointments.get(household=world.own)
     assert moved.moved and moved.date != first.date and replan.summary["moved"] == 1
     assert services.publish_plan(Actor(world.users[Role.ORG_ADMIN], "web"), run=replan) == 1
-    assert "cambiado" in OutgoingMessage.objects.filter(household=world.own).latest("id").body
+    latest = Message.objects.filter(household=world.own).latest("created_at")
+    assert "cambió" in catalogue.render(latest.template, latest.language, latest.params)
 
 
 def test_only_coordinators_plan(world: World, ports: dict[str, PortOfEntry]) -> None:
@@ -134,14 +139,17 @@ def test_plan_pages_show_progress_and_publish(
     page = client.get(response["Location"]).content.decode()
     assert "Ready for review" in page and world.own.display_code in page and world.shared.display_code not in page
     run = PlanRun.objects.latest("id")
-    assert client.post(f"/planning/runs/{run.id}/publish/").status_code == 302
+    confirmation = client.get(f"/planning/runs/{run.id}/publish/").content.decode()
+    version = re.search(r'name="version" value="(\w+)"', confirmation)
+    assert version is not None
+    assert client.post(f"/planning/runs/{run.id}/publish/", {"version": version.group(1)}).status_code == 302
     household = client.get(f"/cases/{world.own.id}/").content.decode()
     assert "El Paso" in household and "Placed in the" in household
     bad = client.post(
         "/planning/capacity/port/",
         {"port": ports["ELP"].id, "start": today, "end": today - dt.timedelta(days=1), "capacity": 8},
     )
-    assert bad.status_code == 302 and PlanRun.objects.count() == 1
+    assert bad.status_code == 400 and PlanRun.objects.count() == 1  # the form again, with its errors
 
 
 def test_manifests_are_for_the_ports_agency_only_and_audited(

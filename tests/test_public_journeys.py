@@ -308,15 +308,15 @@ def test_the_front_page_is_for_the_public_in_their_language(intake: Organisation
     assert f'<html lang="{lang}">' in other
 
 
-def test_staff_sign_in_leads_to_the_cases(world: World) -> None:
+def test_staff_sign_in_leads_to_their_home_page(world: World) -> None:
     from django.test import override_settings
 
     with override_settings(REFUGIO_REQUIRE_OTP=False):
         client = Client(HTTP_ACCEPT_LANGUAGE="es")
         signed = client.post("/accounts/login/", {"username": "caseworker", "password": "a-long-test-password"})
-        assert signed.status_code == 302 and signed["Location"] == "/cases/"
-        assert client.get("/")["Location"] == "/cases/"
-        assert client.get("/cases/").status_code == 200
+        assert signed.status_code == 302 and signed["Location"] == "/home/"
+        assert client.get("/")["Location"] == "/home/"
+        assert client.get("/home/").status_code == 200
 
 
 def _texts(page: str) -> set[str]:

@@ -69,7 +69,10 @@ class Visitor:
 def _field_errors(page: str, name: str) -> list[str]:
     """The messages Django shows in the error list of one field."""
     found = re.search(rf'<ul class="errorlist" id="id_{name}_error">(.*?)</ul>', page, re.DOTALL)
-    return [html.unescape(m) for m in re.findall(r"<li>(.*?)</li>", found[1])] if found else []
+    if not found:  # as_p shows a field's errors after its label, in one line (refugio.core.forms.ErrorsAfterLabels)
+        after_label = re.search(rf'<span class="errorlist" id="id_{name}_error">([^<]*)</span>', page)
+        return [html.unescape(after_label[1])] if after_label else []
+    return [html.unescape(m) for m in re.findall(r"<li>(.*?)</li>", found[1])]
 
 
 @pytest.fixture

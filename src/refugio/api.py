@@ -140,20 +140,26 @@ def _register_routers() -> None:
     from refugio.escalations.api import public_router as public_reports_router
     from refugio.escalations.api import router as escalations_router
     from refugio.legal.api import router as legal_router
+    from refugio.messaging.api import router as messaging_router
     from refugio.people.api import router as people_router
+    from refugio.placement.api import router as placement_router
     from refugio.registration.api import intake_router
     from refugio.registration.api import router as registration_router
+    from refugio.transparency.api import router as statistics_router
     from refugio.triage.api import router as triage_router
 
     api.add_router("", people_router)
+    api.add_router("", placement_router)
     api.add_router("", accounts_router)
     api.add_router("", audit_router)
     api.add_router("", escalations_router)
     api.add_router("", legal_router)
+    api.add_router("", messaging_router)
     api.add_router("", registration_router)
     api.add_router("", intake_router)
     api.add_router("", triage_router)
     api.add_router("", public_reports_router)
+    api.add_router("", statistics_router)
 
 
 _register_routers()

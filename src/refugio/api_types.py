@@ -19,6 +19,9 @@ from refugio.audit.models import Action
 from refugio.escalations.models import AgencyKind, Category, DeadlineUnit, SharedField, Tier
 from refugio.escalations.models import Status as EscalationStatusChoices
 from refugio.legal.models import Expertise, HearingKind, HearingMode, RepresentationStatus, RepresentativeKind
+from refugio.messaging import catalogue as message_catalogue
+from refugio.messaging.vocabulary import Channel as MessageChannel
+from refugio.messaging.vocabulary import MessageStatus
 from refugio.people.vocabulary import (
     COURTS,
     LANGUAGES,
@@ -98,6 +101,13 @@ NationalityCodeOrBlank = choice(NATIONALITIES, blank=True)
 CourtCode = choice(COURTS)
 CourtCodeOrBlank = choice(COURTS, blank=True)
 RoleCode = choice(Role)
+MessageChannelCode = choice(MessageChannel)
+MessageStatusCode = choice(MessageStatus)
+MessageTemplateCode = choice(message_catalogue.TEMPLATES)
+SendableMessageTemplateCode = choice(
+    [t for t in message_catalogue.TEMPLATES if t not in message_catalogue.SYSTEM_TEMPLATES]
+)
+MessageNoticeCode = choice(message_catalogue.NOTICES)
 OrganisationKindCode = choice(OrganisationKind)
 AuditActionCode = choice(Action)
 AgencyKindCode = choice(AgencyKind)

@@ -216,6 +216,44 @@ def _plan(args: argparse.Namespace) -> int:
     return 0
 
 
+def _place(args: argparse.Namespace) -> int:
+    from refugio.input_files import InputError
+    from refugio.placement.optimizer import Infeasible, place
+    from refugio.placement.placement_files import (
+        check_ties,
+        read_cases,
+        read_destinations,
+        read_scores,
+        write_placement,
+    )
+
+    try:
+        cases = read_cases(Path(args.cases))
+        destinations = read_destinations(Path(args.destinations))
+        check_ties(Path(args.cases), cases, destinations)
+        scores = read_scores(Path(args.scores), cases, destinations)
+    except InputError as exc:
+        sys.stderr.write(f"refugio place: {exc}\n")
+        return 2
+    try:
+        result = place(cases, destinations, scores, time_limit_seconds=args.time_limit)
+    except Infeasible as exc:
+        sys.stderr.write(f"refugio place: infeasible ({exc.constraint}): {exc.message}\n")
+        return 2
+    write_placement(Path(args.out), cases, result.assignment)
+    summary = {
+        "cases": len(cases),
+        "destinations": len(destinations),
+        "objective": round(result.objective, 6),
+        "bound": round(result.bound, 6),
+        "gap": round(result.gap, 6),
+        "seconds": round(result.seconds, 3),
+        "peak_memory_mb": _peak_memory_mb(),
+    }
+    print(json.dumps(summary))
+    return 0
+
+
 def _keys(args: argparse.Namespace) -> int:
     from refugio.keyring import generate_keys, write_keys_file
 
@@ -225,6 +263,26 @@ def _keys(args: argparse.Namespace) -> int:
         sys.stderr.write(f"refugio: {args.out} exists; not overwriting keys\n")
         return 2
     print(f"wrote new keys to {args.out} (mode 600); set REFUGIO_KEYS_FILE={args.out}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    _setup_django()
+    from django.db import connections
+
+    from refugio.backup import BackupError, backup, restore
+
+    settings_dict = connections["default"].settings_dict
+    try:
+        if args.command == "backup":
+            engine = backup(settings_dict, Path(args.out))
+            print(f"wrote a {engine} backup to {args.out}; keep REFUGIO_KEYS_FILE apart from it (docs/operations.md)")
+        else:
+            engine = restore(Path(args.backup), settings_dict)
+            print(f"restored {args.backup} into the {engine} database; then run `refugio manage verify_audit`")
+    except BackupError as exc:
+        sys.stderr.write(f"refugio: {exc}\n")
+        return 2
     return 0
 
 
@@ -250,11 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2 + 1))
-    serve.add_argument("--task-worker", action="store_true", help="also run and restart `manage db_worker`")
+    serve.add_argument("--task-worker", action="store_true", help="also run and restart `manage task_worker`")
     serve.add_argument("--listen-fd", type=int, default=None, help=argparse.SUPPRESS)  # set by the supervisor
     serve.set_defaults(func=_serve)
 
     sub.add_parser("manage", help="Django's manage.py", add_help=False)
+    sub.add_parser(
+        "stats", help="stats publish [--period 2026-W48 | --from D --to D]: public statistics", add_help=False
+    )
 
     synth = sub.add_parser("synth", help="write synthetic households.csv and people.csv")
     synth.add_argument("--households", type=int, required=True)
@@ -280,10 +341,25 @@ def build_parser() -> argparse.ArgumentParser:
     planner.add_argument("--time-limit", type=float, default=None, help="seconds; reported if exceeded")
     planner.set_defaults(func=_plan)
 
+    placer = sub.add_parser("place", help="place cases at destinations (capacity, needs, family ties, scores)")
+    placer.add_argument("--cases", required=True, help="cases.csv")
+    placer.add_argument("--destinations", required=True, help="destinations.csv")
+    placer.add_argument("--scores", required=True, help="scores.csv")
+    placer.add_argument("--out", required=True, help="placement.csv")
+    placer.add_argument("--time-limit", type=float, default=None, help="seconds")
+    placer.set_defaults(func=_place)
+
     keys = sub.add_parser("keys", help="generate a keys file for production")
     keys.add_argument("action", choices=["generate"])
     keys.add_argument("--out", required=True)
     keys.set_defaults(func=_keys)
+
+    backup = sub.add_parser("backup", help="a consistent copy of the database while it runs (not the keys)")
+    backup.add_argument("--out", required=True, help="the backup file to write (never overwritten)")
+    backup.set_defaults(func=_backup)
+    restore = sub.add_parser("restore", help="restore a backup into a new SQLite file or an empty PostgreSQL database")
+    restore.add_argument("--backup", required=True, help="a file written by `refugio backup`")
+    restore.set_defaults(func=_backup)
     return parser
 
 
@@ -291,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "manage":
         return _manage(argv[1:])
+    if argv[:2] == ["stats", "publish"]:  # a release of the public statistics (docs/transparency.md)
+        return _manage(["publish_statistics", *argv[2:]])
     args = build_parser().parse_args(argv)
     if getattr(args, "as_of", "unset") is None:
         from refugio.synth.generator import DEFAULT_AS_OF

@@ -62,7 +62,7 @@ def _tasks() -> str:
         logger.warning("health check: the task queue cannot be read")
         return "unknown"
     if waiting:
-        logger.warning("health check: tasks are waiting; is `refugio manage db_worker` running?")
+        logger.warning("health check: tasks are waiting; is `refugio manage task_worker` running?")
     return "late" if waiting else "ok"
 
 

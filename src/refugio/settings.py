@@ -7,6 +7,7 @@ because personal data must never be written in plain text.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -60,7 +61,13 @@ INSTALLED_APPS = [
     "refugio.legal",
     "refugio.registration",
     "refugio.triage",
+    "refugio.preferences",
     "refugio.planning",
+    "refugio.home",
+    "refugio.placement",
+    "refugio.messaging",
+    "refugio.disparity",
+    "refugio.transparency",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -69,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "refugio.middleware.NoStoreMiddleware",  # below WhiteNoise: static files stay cacheable
+    "refugio.middleware.HtmxCompressionMiddleware",  # htmx answers only (BREACH: see the middleware)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +84,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "refugio.accounts.middleware.RequireSecondFactorMiddleware",
+    "refugio.preferences.middleware.StaffTimeZoneMiddleware",  # times on pages in the staff member's zone
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -87,6 +96,7 @@ MIDDLEWARE = [
 ROOT_URLCONF = "refugio.urls"
 WSGI_APPLICATION = "refugio.wsgi.application"
 
+FORM_RENDERER = "refugio.core.forms.ErrorsAfterLabels"  # a field's errors after its label (issue 12)
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -132,7 +142,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "people:case_list"
+LOGIN_REDIRECT_URL = "staff_home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # Staff must present a TOTP code after the password, except in the demo. Production cannot turn it off.
@@ -165,6 +175,9 @@ LANGUAGES = [
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "America/Tijuana"
+# E-mails and notices to staff who have not chosen their language and time zone (refugio.preferences).
+REFUGIO_DEFAULT_TIME_ZONE = os.environ.get("REFUGIO_DEFAULT_TIME_ZONE", "America/Tijuana")
+REFUGIO_DEFAULT_EMAIL_LANGUAGE = os.environ.get("REFUGIO_DEFAULT_EMAIL_LANGUAGE", "en")
 USE_I18N = True
 USE_TZ = True
 
@@ -259,7 +272,7 @@ REFUGIO_TRUSTED_PROXIES = int(_trusted_proxies)
 
 TASKS = {
     "default": {
-        # Tests run tasks at once; everywhere else a worker (`refugio manage db_worker`) runs them.
+        # Tests run tasks at once; everywhere else a worker (`refugio manage task_worker`) runs them.
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
         if MODE == "test"
         else "django_tasks_db.DatabaseBackend",
@@ -270,10 +283,60 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024
 REFUGIO_ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 REFUGIO_BASE_URL = os.environ.get("REFUGIO_BASE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("REFUGIO_FROM_EMAIL", "refugio@localhost")
+# E-mail through a provider's API with django-anymail: REFUGIO_EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
+# and its settings as JSON in REFUGIO_ANYMAIL (e.g. {"MAILGUN_API_KEY": "…"}). See docs/messaging.md.
+EMAIL_BACKEND = os.environ.get("REFUGIO_EMAIL_BACKEND", EMAIL_BACKEND)
+ANYMAIL = json.loads(os.environ.get("REFUGIO_ANYMAIL", "{}"))
 
-# One cache shared by every server process (rate limits must hold across gunicorn workers).
+# Messages to households (refugio.messaging): "local" writes what it would send to a table (demo, tests, no
+# gateway); "twilio" sends SMS and WhatsApp through Twilio. WhatsApp may go through the Cloud API instead.
+REFUGIO_MESSAGING_PROVIDER = os.environ.get("REFUGIO_MESSAGING_PROVIDER", "local")
+REFUGIO_WHATSAPP_PROVIDER = os.environ.get("REFUGIO_WHATSAPP_PROVIDER", "twilio")  # or "cloud"
+if REFUGIO_MESSAGING_PROVIDER not in {"local", "twilio"} or REFUGIO_WHATSAPP_PROVIDER not in {"twilio", "cloud"}:
+    raise ImproperlyConfigured(
+        "REFUGIO_MESSAGING_PROVIDER must be local or twilio, REFUGIO_WHATSAPP_PROVIDER twilio or cloud"
+    )
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
+TWILIO_FROM = os.environ.get("TWILIO_FROM", "")  # +1…, or a Messaging Service SID (MG…)
+TWILIO_WHATSAPP_FROM = os.environ.get("TWILIO_WHATSAPP_FROM", "")  # +1… (a WhatsApp-enabled sender)
+# Approved WhatsApp templates for messages outside the 24-hour window: {"entry_date:es": "HX…", …}
+TWILIO_CONTENT_SIDS = json.loads(os.environ.get("TWILIO_CONTENT_SIDS", "{}"))
+WHATSAPP_CLOUD_TOKEN = os.environ.get("WHATSAPP_CLOUD_TOKEN", "")
+WHATSAPP_CLOUD_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_CLOUD_PHONE_NUMBER_ID", "")
+WHATSAPP_CLOUD_API_VERSION = os.environ.get("WHATSAPP_CLOUD_API_VERSION", "v21.0")
+# The Cloud API's webhook (/hooks/whatsapp): the verify token we typed at Meta (the GET handshake) and the app
+# secret that signs each POST (X-Hub-Signature-256). Without them, the webhook answers 403.
+WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
+WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET", "")
+# Approved WhatsApp templates, sent outside the 24-hour window: {"entry_date": "refugio_entry_date",
+# "entry_date:ht": "refugio_entry_date_ht:fr"}; without an entry, the catalogue's own name (docs/messaging.md).
+WHATSAPP_CLOUD_TEMPLATES = json.loads(os.environ.get("WHATSAPP_CLOUD_TEMPLATES", "{}"))
+if REFUGIO_MESSAGING_PROVIDER == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
+    raise ImproperlyConfigured(
+        "REFUGIO_MESSAGING_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM"
+    )
+# The address Twilio calls back: the signature of each webhook covers this URL, so it must be exactly what is
+# configured at Twilio (behind a proxy, the public https address, not the internal one).
+REFUGIO_PUBLIC_BASE_URL = os.environ.get("REFUGIO_PUBLIC_BASE_URL", REFUGIO_BASE_URL).rstrip("/")
+
+# One cache shared by every server process (rate limits must hold across gunicorn workers). In production,
+# REFUGIO_CACHE_URL=redis://host:6379/0: its counters are atomic and cost no database work on the request
+# path. Without it, the database cache: counters are never culled below a surge's worth of clients (the
+# default of 300 entries would forget limits under load), but two processes may race on one counter.
+REFUGIO_CACHE_URL = os.environ.get("REFUGIO_CACHE_URL", "")
+if REFUGIO_CACHE_URL and not REFUGIO_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("REFUGIO_CACHE_URL must be a Redis address (redis://, rediss:// or unix://)")
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "refugio_cache"},
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REFUGIO_CACHE_URL}
+        if REFUGIO_CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "refugio_cache",
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
+        }
+    ),
 }
 RATELIMIT_USE_CACHE = "default"
 REFUGIO_STATUS_LOOKUPS_PER_CLIENT = "20/h"

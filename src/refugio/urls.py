@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from refugio.api import api
 from refugio.health import healthz
 from refugio.legal import views as legal_views
+from refugio.messaging import hooks as messaging_hooks
 from refugio.registration import intake_views, register_view
 from refugio.registration import views as registration_views
 
@@ -13,8 +14,12 @@ handler500 = "refugio.core.outage.server_error"  # a database outage met in a mi
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
-    path("", registration_views.landing, name="landing"),  # public; staff cases are at /cases/
+    path("hooks/twilio/status", messaging_hooks.twilio_status, name="twilio_status"),  # signed by Twilio
+    path("hooks/twilio/inbound", messaging_hooks.twilio_inbound, name="twilio_inbound"),
+    path("hooks/whatsapp", messaging_hooks.whatsapp_cloud, name="whatsapp_cloud"),  # signed by Meta
+    path("", registration_views.landing, name="landing"),  # public; signed-in staff go to /home/
     path("status/", registration_views.status_lookup, name="status"),
+    path("public/", include("refugio.transparency.urls")),  # public statistics: the latest release, unchanged
     path("register/", register_view.register, name="register"),
     path("register/done/", register_view.register_done, name="register_done"),
     path("intake/", intake_views.intake_page, name="intake"),
@@ -26,10 +31,15 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audit/", include("refugio.audit.urls")),
+    path("home/", include("refugio.home.urls")),  # staff: each role's work
+    path("preferences/", include("refugio.preferences.urls")),  # staff: language and time zone
     path("escalations/", include("refugio.escalations.urls")),
     path("legal/", include("refugio.legal.urls")),
     path("triage/", include("refugio.triage.urls")),
+    path("messages/", include("refugio.messaging.urls")),  # staff: delivery, inbox, a household's messages
     path("planning/", include("refugio.planning.urls")),
+    path("placement/", include("refugio.placement.urls")),
+    path("disparities/", include("refugio.disparity.urls")),  # analysts and admins: waits and entries by group
     path("calendar/<str:token>.ics", legal_views.ical, name="ical"),
     path("", include("refugio.people.urls")),
 ]

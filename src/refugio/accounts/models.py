@@ -13,6 +13,7 @@ class OrganisationKind(models.TextChoices):
     SHELTER = "shelter", _("Shelter")
     ATTORNEY_NETWORK = "attorney_network", _("Attorney network")
     AGENCY = "agency", _("Agency")
+    LOCAL_PARTNER = "local_partner", _("Local partner (resettlement affiliate)")
     OTHER = "other", _("Other")
 
 

@@ -24,6 +24,11 @@ class Subject(StrEnum):
     MANIFEST = "manifest"  # who is expected at a port on a day
     AUDIT = "audit"  # the organisation's audit log
     AGGREGATE = "aggregate"  # counts and reports, never a person
+    MESSAGE = "message"  # messages to and from a household: SMS, WhatsApp, e-mail, replies, opt-outs
+    CAPACITY = "capacity"  # a local partner's weekly capacity (people, cases per need)
+    ALLOCATION = "allocation"  # the weekly placement of arriving cases with local partners
+    SELF_IDENTIFICATION = "self_identification"  # race/ethnicity a person chose to state, with consent
+    DISPARITY = "disparity"  # waits and entries compared between groups, and the alerts; never a person
 
 
 class Verb(StrEnum):
@@ -46,6 +51,10 @@ RULES: Mapping[tuple[Subject, Verb], frozenset[str]] = {
     (Subject.CASE, Verb.WRITE): CASE_ROLES,
     (Subject.CASE, Verb.SHARE): frozenset({ADMIN, CASEWORKER}),
     (Subject.CASE, Verb.EXPORT): frozenset({ADMIN, CASEWORKER}),
+    # Decide two records are the same person and merge their households (owning organisation only);
+    # undoing such a merge is an override, for admins.
+    (Subject.CASE, Verb.CONFIRM): frozenset({ADMIN, CASEWORKER}),
+    (Subject.CASE, Verb.OVERRIDE): frozenset({ADMIN}),
     # Shelter staff read legal data shared with them but never change it.
     (Subject.LEGAL, Verb.READ): CASE_ROLES,
     (Subject.LEGAL, Verb.WRITE): frozenset({ADMIN, CASEWORKER, ATTORNEY}),
@@ -65,6 +74,25 @@ RULES: Mapping[tuple[Subject, Verb], frozenset[str]] = {
     (Subject.MANIFEST, Verb.EXPORT): frozenset({LIAISON}),
     (Subject.AUDIT, Verb.READ): frozenset({ADMIN}),
     (Subject.AGGREGATE, Verb.READ): frozenset({ADMIN, ANALYST}),
+    # Messages reach a household's phone: who works its case reads them and the replies; shelter staff send
+    # notices too. Channel consent and the review of replies from unknown numbers are a caseworker's.
+    (Subject.MESSAGE, Verb.READ): CASE_ROLES,
+    (Subject.MESSAGE, Verb.CREATE): frozenset({ADMIN, CASEWORKER, SHELTER}),
+    (Subject.MESSAGE, Verb.WRITE): frozenset({ADMIN, CASEWORKER}),
+    # A local partner's staff publish their own capacity; the allocating organisation reads it (placement).
+    (Subject.CAPACITY, Verb.READ): frozenset({ADMIN, CASEWORKER}),
+    (Subject.CAPACITY, Verb.WRITE): frozenset({ADMIN, CASEWORKER}),
+    # Allocating: run and publish (admins), review and override with a reason (caseworkers too); a local
+    # partner's staff read the cases published to them.
+    (Subject.ALLOCATION, Verb.READ): frozenset({ADMIN, CASEWORKER}),
+    (Subject.ALLOCATION, Verb.WRITE): frozenset({ADMIN}),
+    (Subject.ALLOCATION, Verb.OVERRIDE): frozenset({ADMIN, CASEWORKER}),
+    # Self-identification is asked and recorded (or withdrawn) by who works the case, in the owning organisation.
+    (Subject.SELF_IDENTIFICATION, Verb.READ): frozenset({ADMIN, CASEWORKER}),
+    (Subject.SELF_IDENTIFICATION, Verb.WRITE): frozenset({ADMIN, CASEWORKER}),
+    # Disparity monitoring: analysts and admins read the comparisons; admins are alerted and must act (CONFIRM).
+    (Subject.DISPARITY, Verb.READ): frozenset({ADMIN, ANALYST}),
+    (Subject.DISPARITY, Verb.CONFIRM): frozenset({ADMIN}),
 }
 
 

@@ -1,4 +1,4 @@
-"""The sealer runs as a background task that books its own next run (`refugio manage db_worker` runs it)."""
+"""The sealer runs as a background task that books its own next run (`refugio manage task_worker` runs it)."""
 
 from __future__ import annotations
 

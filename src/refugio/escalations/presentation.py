@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from refugio.audit.services import Actor
 from refugio.core.errors import NotFound
 from refugio.disclosure import disclose_one
-from refugio.escalations.models import Escalation, EscalationAttachment
+from refugio.escalations.models import ACTIVE_STATUSES, Category, Escalation, EscalationAttachment, Status, Tier
 from refugio.escalations.selectors import get_escalation
 from refugio.escalations.surfaces import ATTACHMENT_DOWNLOAD, is_overdue, surface_for
 
@@ -52,3 +52,43 @@ def disclose_escalation(actor: Actor, escalation_id: Any) -> tuple[dict[str, Any
     """The escalation as the viewer's side may see it, and that side."""
     _escalation, side = get_escalation(actor.user or AnonymousUser(), escalation_id)  # the system sees none
     return disclose_one(actor, surface_for(side), escalation_id), side
+
+
+def status_words(code: object) -> str:
+    """A status code of the history ("in_progress") as its label; an unknown code as it is."""
+    try:
+        return str(Status(str(code)).label)
+    except ValueError:
+        return str(code)
+
+
+def tier_words(code: object) -> str:
+    """A tier of the history ("2") as its label ("Supervisor")."""
+    try:
+        return str(Tier(int(str(code))).label)
+    except ValueError:
+        return str(code)
+
+
+def file_kind(content_type: object) -> str:
+    """An attachment's type as people name it: "application/pdf" is a PDF, "image/jpeg" a JPEG."""
+    return str(content_type).rpartition("/")[2].upper()
+
+
+def awaiting_answer(*, side: str, status: str, acknowledged: bool, last_from_agency: bool | None) -> bool:
+    """Whether the other side spoke last on an open escalation, so this side has a reply to read and answer:
+    the sender when the agency wrote last; the agency when it never acknowledged, or the sender wrote last.
+    Worked out from the thread, so reading a page never writes a "read" mark."""
+    if status not in {str(s) for s in ACTIVE_STATUSES}:
+        return False
+    if side == "sender":
+        return last_from_agency is True
+    return not acknowledged or last_from_agency is False
+
+
+def category_words(code: object) -> str:
+    """A category code ("family_separated") as its label; an unknown code as it is."""
+    try:
+        return str(Category(str(code)).label)
+    except ValueError:
+        return str(code)

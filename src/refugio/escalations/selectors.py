@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from refugio.accounts.selectors import is_coordinator
@@ -23,6 +23,7 @@ from refugio.escalations.models import (
     ACTIVE_STATUSES,
     AgencyOffice,
     Escalation,
+    EscalationMessage,
     SharedField,
 )
 from refugio.people.selectors import visible_households
@@ -42,6 +43,16 @@ def visible_escalations(user: User) -> QuerySet[Escalation]:
     return Escalation.objects.filter(
         Q(household__in=visible_households(user)) | Q(office_id__in=liaison_office_ids(user))
     ).select_related("office", "household", "person", "raised_for")
+
+
+def with_last_speaker(user: User, escalations: QuerySet[Escalation]) -> QuerySet[Escalation]:
+    """Each escalation with `agency_spoke_last` (None without messages) and `on_sender_side` (the user sees
+    the household: the sender's side), for the unread marker of the list."""
+    latest = EscalationMessage.objects.filter(escalation=OuterRef("pk")).order_by("-created_at", "-id")
+    return escalations.annotate(
+        agency_spoke_last=Subquery(latest.values("from_agency")[:1]),
+        on_sender_side=Exists(visible_households(user).filter(id=OuterRef("household_id"))),
+    )
 
 
 def get_escalation(user: User, escalation_id: uuid.UUID | str) -> tuple[Escalation, str]:

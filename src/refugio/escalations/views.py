@@ -9,14 +9,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from refugio.accounts.selectors import is_coordinator
 from refugio.audit.request import actor_from_request
 from refugio.core.errors import ValidationFailed
 from refugio.core.forms import set_choices
 from refugio.disclosure import disclose_one
 from refugio.escalations import selectors, services
 from refugio.escalations.forms import EscalationForm, MessageForm, RuleForm, StatusForm
-from refugio.escalations.models import Category, SharedField, Status
-from refugio.escalations.presentation import attachment_response, disclose_escalation
+from refugio.escalations.models import Category, Escalation, SharedField, Status
+from refugio.escalations.presentation import attachment_response, awaiting_answer, disclose_escalation
 from refugio.escalations.surfaces import is_overdue
 from refugio.people.forms import add_service_errors
 from refugio.people.selectors import get_household
@@ -27,11 +28,21 @@ from refugio.people.surfaces import HOUSEHOLD_MEMBER_NAMES
 @login_required
 def escalation_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    found = selectors.visible_escalations(request.user)
+    found = selectors.with_last_speaker(request.user, selectors.visible_escalations(request.user))
     if status in Status.values:
         found = found.filter(status=status)
-    rows = [(e, is_overdue(e)) for e in found[:300]]
-    return render(request, "escalations/list.html", {"rows": rows, "statuses": Status.choices, "status": status})
+    rows = [(e, is_overdue(e), _awaiting(e)) for e in found[:300]]
+    context = {"rows": rows, "statuses": Status.choices, "status": status, "may_report": is_coordinator(request.user)}
+    return render(request, "escalations/list.html", context)
+
+
+def _awaiting(escalation: Escalation) -> bool:
+    return awaiting_answer(
+        side="sender" if escalation.on_sender_side else "agency",  # type: ignore[attr-defined]
+        status=escalation.status,
+        acknowledged=escalation.acknowledged_at is not None,
+        last_from_agency=escalation.agency_spoke_last,  # type: ignore[attr-defined]
+    )
 
 
 @login_required
@@ -95,6 +106,12 @@ def escalation_detail_page(request: HttpRequest, escalation_id: str) -> HttpResp
             "status_form": status_form if allowed else None,
             "overdue": view["overdue"],
             "shared": shared,
+            "awaiting": awaiting_answer(
+                side=side,
+                status=view["status"],
+                acknowledged=bool(view.get("acknowledged_at")),
+                last_from_agency=view["messages"][-1]["from_agency"] if view.get("messages") else None,
+            ),
         },
     )
 
@@ -182,7 +199,8 @@ def escalation_rules(request: HttpRequest) -> HttpResponse:
                     "acknowledge_unit": r.acknowledge_unit,
                     "resolve_within": r.resolve_within,
                     "resolve_unit": r.resolve_unit,
-                }
+                },
+                auto_id=f"{r.category}_%s",  # one form per category on the page: ids of their own
             ),
         )
         for r in rules

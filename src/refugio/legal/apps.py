@@ -7,4 +7,6 @@ class LegalConfig(AppConfig):
     verbose_name = "Legal representation"
 
     def ready(self) -> None:
-        from refugio.legal import signals  # noqa: F401  (connects the receivers)
+        from refugio.legal import merge, signals  # noqa: F401  (connects the receivers)
+
+        merge.connect()

@@ -173,8 +173,11 @@ def _case_for(household: Household) -> matching.Case | None:
     court = next((p.immigration_court for p in members if p.immigration_court), "")
     if not court:
         return None
-    hearings = [p.next_hearing_date for p in members if p.next_hearing_date]
-    days = (min(hearings) - dt.date.today()).days if hearings else 730
+    # Only hearings still to come: a past one is not urgent (it was listed first, with negative days).
+    today = dt.date.today()
+    hearings = [p.next_hearing_date for p in members if p.next_hearing_date and p.next_hearing_date >= today]
+    hearings += [h.date for h in household.hearings.all() if h.date >= today]
+    days = (min(hearings) - today).days if hearings else 730
     needs = set()
     codes = {v.code for p in members for v in p.vulnerability_rows.all()}
     if "unaccompanied_child" in codes:
@@ -197,9 +200,9 @@ def suggestions(user: User, limit: int = 200) -> list[Suggestion]:
     if not org_ids:
         return []
     households = (
-        Household.objects.filter(owner_id__in=org_ids)
+        Household.objects.filter(owner_id__in=org_ids, merged_into__isnull=True)  # not one closed by a merge
         .exclude(representations__status__in=OPEN_REPRESENTATION)
-        .prefetch_related("members__vulnerability_rows")
+        .prefetch_related("members__vulnerability_rows", "hearings")
     )
     cases = {}
     for household in households:

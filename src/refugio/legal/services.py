@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refugio.accounts.models import Membership, Organisation, OrganisationKind, Role
@@ -21,7 +22,7 @@ from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
 from refugio.core.errors import NotFound, ValidationFailed
 from refugio.disclosure import disclose_one
-from refugio.legal import calendar_feed
+from refugio.legal import calendar_feed, emails
 from refugio.legal.deadlines import reminders_due, uncovered
 from refugio.legal.models import (
     OPEN_REPRESENTATION,
@@ -40,6 +41,8 @@ from refugio.legal.surfaces import HEARING_NOTICE
 from refugio.people.models import Household
 from refugio.people.services import PermissionDenied, check_can_share_with, grant_access
 from refugio.people.vocabulary import COURTS, LANGUAGES, ConsentPurpose
+from refugio.preferences.rendering import for_recipient
+from refugio.preferences.selectors import preference_of
 
 FEED_PREFIX = "cal_"
 
@@ -293,9 +296,9 @@ def revoke_dead_feeds(user_id: int) -> int:
 
 
 def send_hearing_notices(today: dt.date) -> int:
-    """See _send_hearing_notices. The e-mails are written in English, labels included."""
-    with translation.override("en"):
-        return _send_hearing_notices(today)
+    """See _send_hearing_notices. Each e-mail is written in its recipient's language and time zone
+    (refugio.preferences; labels included)."""
+    return _send_hearing_notices(today)
 
 
 def _send_hearing_notices(today: dt.date) -> int:
@@ -318,7 +321,7 @@ def _send_hearing_notices(today: dt.date) -> int:
                 for r in accepted
                 if r.representative.user is not None
             ]
-            if _notice(hearing, days, to, f"[Refugio] Reminder: hearing in {days} day(s)"):
+            if _notice(hearing, days, to, partial(emails.reminder_subject, days)):
                 sent += 1
         missing = uncovered(
             hearing.date, today, bool(accepted), bool(hearing.language), hearing.interpreter_id is not None
@@ -326,12 +329,14 @@ def _send_hearing_notices(today: dt.date) -> int:
         if missing and 0 not in done:
             admins = Membership.objects.filter(organisation_id=hearing.household.owner_id, role=Role.ORG_ADMIN)
             to = [(m.user, m.user.email) for m in admins.select_related("user")]
-            if _notice(hearing, 0, to, f"[Refugio] Hearing without {' and '.join(missing)}"):
+            if _notice(hearing, 0, to, partial(emails.alert_subject, missing)):
                 sent += 1
     return sent
 
 
-def _notice(hearing: Hearing, days: int, to: Sequence[tuple[AbstractBaseUser, str]], subject: str) -> bool:
+def _notice(
+    hearing: Hearing, days: int, to: Sequence[tuple[AbstractBaseUser, str]], subject: Callable[[], str]
+) -> bool:
     """Record the notice once; then e-mail it to each recipient, one message each. What a message says of
     the hearing is disclosed to its recipient (legal.notice), under their own rights of today and audited
     as their READ by e-mail: a recipient who may no longer see the case gets nothing."""
@@ -345,18 +350,12 @@ def _notice(hearing: Hearing, days: int, to: Sequence[tuple[AbstractBaseUser, st
     for user, address in to:
         if not address or address.lower() in addressed:
             continue
-        try:
-            shown = disclose_one(Actor(user, "email"), HEARING_NOTICE, hearing.pk)
-        except NotFound:
-            continue
-        addressed.add(address.lower())
-        send_mail(subject, _notice_body(shown), None, [address])
+        # In the recipient's language and time zone: the disclosed labels too.
+        with for_recipient(preference_of(user)):
+            try:
+                shown = disclose_one(Actor(user, "email"), HEARING_NOTICE, hearing.pk)
+            except NotFound:
+                continue
+            addressed.add(address.lower())
+            send_mail(subject(), emails.notice_body(shown), None, [address])
     return created
-
-
-def _notice_body(hearing: dict[str, Any]) -> str:
-    when = f"{hearing['date']:%Y-%m-%d}" + (f" {hearing['time']:%H:%M}" if hearing["time"] else "")
-    return (
-        f"Hearing for case {hearing['registration_code']}: {hearing['court_label']}, {when} "
-        f"({hearing['kind_label']}, {hearing['mode_label']})\n\nOpen Refugio for the details."
-    )

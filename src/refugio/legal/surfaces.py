@@ -72,6 +72,33 @@ def _parties(representation: Representation) -> list[Any]:
     return list(representation.household.members.all())
 
 
+def _next_hearing(representation: Representation) -> tuple[str, Any]:
+    """The case's next hearing still to come, (court, date): a recorded hearing first, else the date a member
+    gave at registration; ("", None) when none is known. A past hearing is not the next one."""
+    today = timezone.localdate()
+    hearing = representation.household.hearings.filter(date__gte=today).order_by("date", "time").first()
+    if hearing is not None:
+        return hearing.court, hearing.date
+    given = sorted(
+        (p.next_hearing_date, p.immigration_court)
+        for p in representation.household.members.all()
+        if p.next_hearing_date and p.next_hearing_date >= today
+    )
+    if given:
+        return given[0][1], given[0][0]
+    court = next((p.immigration_court for p in representation.household.members.all() if p.immigration_court), "")
+    return court, None
+
+
+def _case_languages(representation: Representation) -> list[str]:
+    """The languages the case is heard in: the household's own, then every member's."""
+    household = representation.household
+    found = [household.preferred_language]
+    for person in household.members.all():
+        found += [code for code in person.languages if code not in found]
+    return found
+
+
 REPRESENTATION = register_kind(
     Kind(
         name="representation",
@@ -83,8 +110,15 @@ REPRESENTATION = register_kind(
             "decline_reason": lambda r: r.decline_reason,
             "g28_filed_on": lambda r: r.g28_filed_on,
             "eoir28_filed_on": lambda r: r.eoir28_filed_on,
+            "court": lambda r: _next_hearing(r)[0],
+            "next_hearing": lambda r: _next_hearing(r)[1],
+            "languages": _case_languages,
         },
-        labels={"status": lambda r: r.get_status_display()},
+        labels={
+            "status": lambda r: r.get_status_display(),
+            "court": lambda r: court_name(_next_hearing(r)[0]) if _next_hearing(r)[0] else "",
+            "languages": lambda r: ", ".join(language_name(code) for code in _case_languages(r)),
+        },
         envelope={"id": lambda r: r.id, "household_id": lambda r: r.household_id},
         visible=lambda user, verb: selectors.visible_representations(user, verb),
         organisation_of=lambda r: r.household.owner_id,
@@ -123,7 +157,12 @@ DEADLINES_API = Surface("legal.deadlines", DEADLINE, ("arrival_date", "asylum_fi
 # What a representative sees of a case offered to them before it is shared: the code, and the parties'
 # names only (one READ of each person), enough to check for a conflict of interest.
 CONFLICT_CHECK = Nested(_parties, Surface("legal.conflict_check", PERSON, ("full_name",)))
-OFFERS_PAGE = Surface("legal.offers_page", REPRESENTATION, ("registration_code",), nested={"parties": CONFLICT_CHECK})
+OFFERS_PAGE = Surface(
+    "legal.offers_page",
+    REPRESENTATION,
+    ("registration_code", "court", "next_hearing", "languages"),
+    nested={"parties": CONFLICT_CHECK},
+)
 OFFERS_API = Surface(
     "legal.offers", REPRESENTATION, ("registration_code", "status"), nested={"parties": CONFLICT_CHECK}
 )

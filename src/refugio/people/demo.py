@@ -30,6 +30,8 @@ ORGANISATIONS = {
     "Demo Shelter": OrganisationKind.SHELTER,
     "Demo CBP San Ysidro": OrganisationKind.AGENCY,
     "Demo ICE San Diego": OrganisationKind.AGENCY,
+    "Demo Local Partner": OrganisationKind.LOCAL_PARTNER,
+    "Demo Partner Denver": OrganisationKind.LOCAL_PARTNER,
 }
 USERS = [
     ("legal-admin", "Demo Legal Aid", Role.ORG_ADMIN),
@@ -39,6 +41,7 @@ USERS = [
     ("agency-liaison", "Demo CBP San Ysidro", Role.AGENCY_LIAISON),
     ("ice-liaison", "Demo ICE San Diego", Role.AGENCY_LIAISON),
     ("analyst", "Demo Legal Aid", Role.ANALYST),
+    ("partner-staff", "Demo Local Partner", Role.CASEWORKER),
 ]
 SEEDS = {"Demo Legal Aid": 101, "Demo Shelter": 202}
 
@@ -92,6 +95,10 @@ def load_demo(households_per_org: int = 220) -> dict[str, int]:
     _escalation_line(orgs, users)
     _legal_roster(orgs, users)
     _entry_plan(orgs, users)
+    _placement(orgs, users)
+    _messages()
+    _statistics()
+    _disparity(orgs, users)
     return {name: Household.objects.filter(owner=org).count() for name, org in orgs.items()}
 
 
@@ -290,3 +297,31 @@ def _entry_plan(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
     run.refresh_from_db()
     if run.status == "ready":
         planning.publish_plan(actor, run=run)
+
+
+def _placement(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+    """Local partners with weekly capacity, and the coming week's cohort allocated, reviewed and published."""
+    from refugio.placement.demo import load_placement
+
+    load_placement(orgs, users)
+
+
+def _statistics() -> None:
+    """A published release of the public statistics (/public/statistics/)."""
+    from refugio.transparency.demo import publish_demo_release
+
+    publish_demo_release()
+
+
+def _messages() -> None:
+    """Messages in every delivery state, replies, a STOP and a text from an unknown number."""
+    from refugio.messaging.demo import load_messaging_demo
+
+    load_messaging_demo()
+
+
+def _disparity(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+    """A few self-identifications given with consent, and one run of the disparity monitor."""
+    from refugio.disparity.demo import load_disparity_demo
+
+    load_disparity_demo(orgs["Demo Legal Aid"], users["legal-caseworker"])

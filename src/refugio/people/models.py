@@ -47,6 +47,11 @@ class Household(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Closed because a caseworker found it registers the same people as another household: its members,
+    # consents and cases moved there (HouseholdMerge says exactly what). Kept, never deleted; an org admin
+    # can undo the merge.
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -227,3 +232,35 @@ class DuplicateFlag(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["person", "candidate"], name="duplicate_flag_once")]
+
+
+class HouseholdMerge(models.Model):
+    """A duplicate household merged into the surviving one: who decided, when, and the ids of every object
+    moved (per kind, `moved`), with what each looked like before where the merge changed more than its
+    household (`restore`), so that an undo moves back exactly those and nothing else."""
+
+    survivor = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    duplicate = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    surviving_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    collapsed_person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="+")
+    flag = models.ForeignKey(DuplicateFlag, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    duplicate_status = models.CharField(max_length=16, choices=HouseholdStatus.choices)
+    moved = models.JSONField(default=dict)  # {"person": [id, ...], "legal.hearing": [...], ...}
+    restore = models.JSONField(default=dict)  # {"relationship": {person_id: code}, ...}
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    merged_at = models.DateTimeField(default=timezone.now)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        constraints = [
+            # A household is merged away once at a time: undone first, then it may be merged again.
+            models.UniqueConstraint(
+                fields=["duplicate"], condition=Q(undone_at__isnull=True), name="household_merge_once"
+            )
+        ]

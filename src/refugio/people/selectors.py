@@ -21,7 +21,15 @@ from django.utils.translation import gettext as _
 from refugio.accounts.rules import Subject, Verb
 from refugio.accounts.selectors import CASE_READ_ROLES, CASE_WRITE_ROLES, organisation_ids_for, organisations_where
 from refugio.core.errors import FieldError, NotFound, ValidationFailed
-from refugio.people.models import Consent, DuplicateFlag, Household, Person, PersonVulnerability, SharingGrant
+from refugio.people.models import (
+    Consent,
+    DuplicateFlag,
+    Household,
+    HouseholdMerge,
+    Person,
+    PersonVulnerability,
+    SharingGrant,
+)
 from refugio.people.registration_code import normalise as normalise_code
 from refugio.people.validation import a_number_index, clean_a_number, name_key
 from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
@@ -36,7 +44,8 @@ def households_for_organisations(org_ids: Iterable[int]) -> QuerySet[Household]:
     if not org_ids:
         return Household.objects.none()
     shared = SharingGrant.objects.filter(SharingGrant.live_q(), organisation_id__in=org_ids).values("household_id")
-    return Household.objects.filter(Q(owner_id__in=org_ids) | Q(id__in=shared))
+    # A household merged into another is closed: its people and cases are listed under the surviving one.
+    return Household.objects.filter(Q(owner_id__in=org_ids) | Q(id__in=shared), merged_into__isnull=True)
 
 
 def visible_households(user: User, *, for_write: bool = False) -> QuerySet[Household]:
@@ -52,6 +61,8 @@ class HouseholdPermissions:
     share: bool  # Subject.CASE / Verb.SHARE, in the owning organisation (the grantee never re-shares)
     escalate: bool  # Subject.ESCALATION / Verb.CREATE
     revocable_grants: frozenset[int]  # grants the user may revoke: all as the owner's sharer, else their own
+    # Subject.SELF_IDENTIFICATION / Verb.WRITE in the owning organisation (the page the link opens asks that)
+    self_identify: bool = False
 
 
 def household_permissions(user: User, household_id: uuid.UUID | str) -> HouseholdPermissions:
@@ -73,6 +84,8 @@ def household_permissions(user: User, household_id: uuid.UUID | str) -> Househol
         share=owner_id is not None and owner_id in sharers,
         escalate=may(Subject.ESCALATION, Verb.CREATE),
         revocable_grants=frozenset(live.values_list("id", flat=True)) if sharers else frozenset(),
+        self_identify=owner_id is not None
+        and owner_id in organisations_where(user, Subject.SELF_IDENTIFICATION, Verb.WRITE),
     )
 
 
@@ -133,6 +146,21 @@ def get_duplicate(user: User, flag_id: int) -> DuplicateFlag:
     try:
         return open_duplicates(user).get(id=flag_id)
     except DuplicateFlag.DoesNotExist as exc:
+        raise NotFound from exc
+
+
+def merges_to_undo(user: User) -> QuerySet[HouseholdMerge]:
+    """Merges not undone, of households owned by an organisation where the user may undo one (admins)."""
+    orgs = organisations_where(user, Subject.CASE, Verb.OVERRIDE)
+    return HouseholdMerge.objects.filter(undone_at__isnull=True, survivor__owner_id__in=orgs).select_related(
+        "survivor", "duplicate", "surviving_person", "collapsed_person", "merged_by"
+    )
+
+
+def get_merge(user: User, merge_id: int) -> HouseholdMerge:
+    try:
+        return merges_to_undo(user).get(id=merge_id)
+    except HouseholdMerge.DoesNotExist as exc:
         raise NotFound from exc
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from refugio.accounts.models import Organisation, OrganisationKind
 from refugio.accounts.rules import Subject, Verb, roles_for
-from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisation_ids_for
+from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisation_ids_for, organisations_where
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
 from refugio.core.errors import PermissionDenied, ValidationFailed, VersionConflict
@@ -25,13 +25,21 @@ from refugio.people.models import (
     DuplicateFlag,
     DuplicateStatus,
     Household,
+    HouseholdMerge,
     Person,
     PersonVulnerability,
     SharingGrant,
 )
 from refugio.people.registration_code import new_code
 from refugio.people.selectors import households_for_organisations
-from refugio.people.signals import send_household_changed
+from refugio.people.signals import (
+    MergeMove,
+    send_household_changed,
+    send_household_merging,
+    send_household_registered,
+    send_household_unmerging,
+    unmerge_problems,
+)
 from refugio.people.tasks import schedule_check
 from refugio.people.validation import (
     HOUSEHOLD_FIELDS,
@@ -43,7 +51,7 @@ from refugio.people.validation import (
     name_key,
     phone_index,
 )
-from refugio.people.vocabulary import ConsentMethod, ConsentPurpose, Relationship
+from refugio.people.vocabulary import ConsentMethod, ConsentPurpose, HouseholdStatus, Relationship
 
 
 def _household_touch(household: Household, fields: Iterable[str]) -> Touch:
@@ -152,10 +160,13 @@ def insert_household(
     members: list[dict[str, Any]],
     source_ref: str = "",
     self_declared: bool = False,
+    derive_later: bool = False,
 ) -> Household:
     """Validate and store a household for an organisation. The caller has decided it may (a staff member's
     role, or the organisation's public intake). Vulnerabilities count as confirmed when a signed-in staff
-    member enters them; `self_declared` (the household registering itself) leaves them declared only."""
+    member enters them; `self_declared` (the household registering itself) leaves them declared only.
+    `derive_later` (the surge path of public registration): what is derived from the household (its triage)
+    is computed by a worker right after the commit, in batches, instead of inside this transaction."""
     cleaned, cleaned_members = check_household(data, members)
     confirmed_by = None if self_declared else actor.user_id
     now = timezone.now()
@@ -170,13 +181,31 @@ def insert_household(
         _apply_household(household, cleaned)
         _save_with_fresh_code(household)
         touches = [_household_touch(household, cleaned)]
+        people, vulnerabilities = [], []
         for member_clean in cleaned_members:
-            person = _create_person(household, member_clean, now, confirmed_by)
+            person = Person(household=household, created_at=now, updated_at=now)
+            codes = _apply_person(person, member_clean) or []
+            vulnerabilities += [
+                PersonVulnerability(
+                    person=person,
+                    code=code,
+                    confirmed_at=now if confirmed_by is not None else None,
+                    confirmed_by_id=confirmed_by,
+                )
+                for code in dict.fromkeys(codes)
+            ]
+            people.append(person)
             touches.append(_person_touch(person, organisation_id, member_clean))
+        # One INSERT for the members and one for their vulnerabilities, whatever the household's size.
+        Person.objects.bulk_create(people)
+        PersonVulnerability.objects.bulk_create(vulnerabilities)
         record(actor, action=Action.CREATE, touches=touches, at=now)
         # Off the request path: a worker flags likely duplicates once this is stored (people.tasks).
         transaction.on_commit(schedule_check)
-        send_household_changed(household.id)
+        if derive_later:
+            transaction.on_commit(lambda: send_household_registered(household.id))
+        else:
+            send_household_changed(household.id)
     return household
 
 
@@ -245,15 +274,19 @@ def _flag_batch(batch_size: int) -> int | None:
         if not batch:
             return None
         a_numbers = {p.a_number_index for p in batch if p.a_number_index}
-        families = {f for p in batch if p.birth_year for f in (p.family_key_1, p.family_key_2) if f}
-        years = {p.birth_year + d for p in batch if p.birth_year for d in (-1, 0, 1)}
-        # Equality on indexed keys: the A-number index, and each family key with the birth years.
+        # Each family key with the birth years (±1) of the people of the batch who carry it: a block is small
+        # (a family name and three years), so neither the query nor the comparison grows with the register.
+        years_of: dict[str, set[int]] = {}
+        for p in batch:
+            if p.birth_year:
+                for family in {p.family_key_1, p.family_key_2} - {""}:
+                    years_of.setdefault(family, set()).update((p.birth_year - 1, p.birth_year, p.birth_year + 1))
         blocking = Q(a_number_index__in=a_numbers)
-        if families:
-            blocking |= Q(family_key_1__in=families, birth_year__in=years)
-            blocking |= Q(family_key_2__in=families, birth_year__in=years)
-        candidates: dict[int, list[Person]] = {}
-        if a_numbers or families:
+        for family, years in years_of.items():
+            blocking |= Q(family_key_1=family, birth_year__in=years) | Q(family_key_2=family, birth_year__in=years)
+        by_a_number: dict[tuple[int, str], list[Person]] = {}
+        by_block: dict[tuple[int, str, int], list[Person]] = {}
+        if a_numbers or years_of:
             found = (
                 Person.objects.filter(blocking, household__owner_id__in={p.org_id for p in batch})
                 .filter(merged_into__isnull=True)
@@ -262,17 +295,29 @@ def _flag_batch(batch_size: int) -> int | None:
                 .order_by("created_at", "id")
             )
             for candidate in found:
-                candidates.setdefault(candidate.org_id, []).append(candidate)
+                if candidate.a_number_index:
+                    by_a_number.setdefault((candidate.org_id, candidate.a_number_index), []).append(candidate)
+                if candidate.birth_year:
+                    for family in {candidate.family_key_1, candidate.family_key_2} - {""}:
+                        by_block.setdefault((candidate.org_id, family, candidate.birth_year), []).append(candidate)
         flags = []
         for person in batch:
             if person.merged_into_id:
                 continue
             mine = _record_of(person)
+            # The candidates in this person's blocks, each once, oldest first (as _blocks would pass them).
+            pool: dict[Any, Person] = {}
+            if person.a_number_index:
+                pool.update((c.id, c) for c in by_a_number.get((person.org_id, person.a_number_index), ()))
+            if person.birth_year:
+                for family in {person.family_key_1, person.family_key_2} - {""}:
+                    for year in (person.birth_year - 1, person.birth_year, person.birth_year + 1):
+                        pool.update((c.id, c) for c in by_block.get((person.org_id, family, year), ()))
             # Only within the owning organisation (a flag must not reveal another organisation's records),
             # never the person's own household, and only earlier records: each pair is flagged from its newer side.
             earlier = [
                 c
-                for c in candidates.get(person.org_id, ())
+                for c in sorted(pool.values(), key=lambda c: (c.created_at, str(c.id)))
                 if c.household_id != person.household_id
                 and (c.created_at, str(c.id)) < (person.created_at, str(person.id))
                 and _blocks(person, c)
@@ -286,9 +331,16 @@ def _flag_batch(batch_size: int) -> int | None:
     return len(flags)
 
 
-def resolve_duplicate(actor: Actor, *, flag: DuplicateFlag, same_person: bool) -> DuplicateFlag:
-    """A caseworker decides. 'Same person' links the newer record to the earlier one; both records,
-    with their history, are kept. Audited either way."""
+def resolve_duplicate(actor: Actor, *, flag: DuplicateFlag, same_person: bool, keep: str = "earlier") -> DuplicateFlag:
+    """A caseworker decides. 'Same person' in two households merges the households (merge_households:
+    `keep` is "earlier", the earlier-registered one, or "newer"); in one household it links the newer
+    record to the earlier one. Records and their history are kept. Audited either way."""
+    if same_person:
+        locked = DuplicateFlag.objects.select_related("person", "candidate").get(pk=flag.pk)
+        if locked.person.household_id != locked.candidate.household_id:
+            merge_households(actor, flag=flag, keep=keep)
+            locked.refresh_from_db()
+            return locked
     with transaction.atomic():
         locked = (
             DuplicateFlag.objects.select_for_update().select_related("person__household", "candidate").get(pk=flag.pk)
@@ -311,6 +363,280 @@ def resolve_duplicate(actor: Actor, *, flag: DuplicateFlag, same_person: bool) -
                 _person_touch(locked.candidate, owner, ["duplicate_review"]),
             ],
         )
+    return locked
+
+
+KEEP_CHOICES = ("earlier", "newer")
+
+
+def _merge_move(actor: Actor, merge: HouseholdMerge) -> MergeMove:
+    return MergeMove(
+        actor=actor,
+        survivor_id=str(merge.survivor_id),
+        duplicate_id=str(merge.duplicate_id),
+        surviving_person_id=str(merge.surviving_person_id),
+        collapsed_person_id=str(merge.collapsed_person_id),
+        owner_id=merge.survivor.owner_id,
+    )
+
+
+def _ids(values: Iterable[Any]) -> list[str]:
+    return [str(v) for v in values]
+
+
+def merge_households(actor: Actor, *, flag: DuplicateFlag, keep: str = "earlier") -> HouseholdMerge:
+    """'Same person' across two households: one household, the other closed. The surviving household is the
+    earlier-registered one's (`keep="earlier"`, the flag's candidate) or the newer one's (`keep="newer"`).
+    In one transaction: the duplicate record of the person is linked to the surviving record (its consents
+    and vulnerabilities follow it); the other members, the consents and sharing grants move; the apps above
+    move theirs (hearings, representations, escalations; plans drop the closed household) through
+    people.signals.household_merging; both households are rescored; the duplicate household is closed,
+    never deleted. A HouseholdMerge lists every id moved, for an admin's undo (unmerge_households)."""
+    if keep not in KEEP_CHOICES:
+        raise ValidationFailed({"keep": _("Choose which household to keep.")})
+    now = timezone.now()
+    with transaction.atomic():
+        locked = DuplicateFlag.objects.select_for_update().select_related("person", "candidate").get(pk=flag.pk)
+        if locked.status != DuplicateStatus.OPEN:
+            raise ValidationFailed({"status": _("This possible duplicate was already reviewed.")})
+        surviving_person, collapsed = (
+            (locked.candidate, locked.person) if keep == "earlier" else (locked.person, locked.candidate)
+        )
+        # Both households locked, in a fixed order so that two merges never wait on each other.
+        households = {
+            h.id: h
+            for h in Household.objects.select_for_update()
+            .filter(pk__in=[surviving_person.household_id, collapsed.household_id])
+            .order_by("pk")
+        }
+        survivor, duplicate = households[surviving_person.household_id], households[collapsed.household_id]
+        if survivor.pk == duplicate.pk:
+            raise ValidationFailed({"keep": _("Both records are in the same household.")})
+        if survivor.merged_into_id or duplicate.merged_into_id:
+            raise ValidationFailed({"status": _("One of these households was already merged into another.")})
+        if survivor.owner_id != duplicate.owner_id or survivor.owner_id not in organisations_where(
+            actor.user, Subject.CASE, Verb.CONFIRM
+        ):
+            raise PermissionDenied(_("Only the owning organisation's caseworkers can merge its households."))
+        members = list(Person.objects.select_for_update().filter(household=duplicate).exclude(pk=collapsed.pk))
+        limit = settings.REFUGIO_MAX_HOUSEHOLD_MEMBERS
+        if Person.objects.filter(household=survivor).count() + len(members) > limit:
+            raise ValidationFailed({"keep": _("A household can have at most %(n)d people.") % {"n": limit}})
+
+        # The moved members' relationship to the head stays true only when both records of the person are
+        # each household's head; otherwise the moved head becomes "other relative" (one head per household)
+        # and the page asks the caseworker to check. The old values are kept for an undo.
+        same_head = (
+            collapsed.relationship_to_head == Relationship.HEAD
+            and surviving_person.relationship_to_head == Relationship.HEAD
+        )
+        relationships: dict[str, str] = {}
+        for member in members:
+            if member.relationship_to_head == Relationship.HEAD or not same_head:
+                relationships[str(member.pk)] = member.relationship_to_head
+                member.relationship_to_head = (
+                    member.relationship_to_head
+                    if member.relationship_to_head != Relationship.HEAD and same_head
+                    else Relationship.OTHER_RELATIVE
+                )
+            member.household = survivor
+            member.version += 1
+            member.updated_at = now
+            member.save(update_fields=["household", "relationship_to_head", "version", "updated_at"])
+        consents = list(Consent.objects.filter(household=duplicate).values_list("pk", flat=True))
+        Consent.objects.filter(pk__in=consents).update(household=survivor)
+        consent_people = list(Consent.objects.filter(person=collapsed).values_list("pk", flat=True))
+        Consent.objects.filter(pk__in=consent_people).update(person=surviving_person)
+        grants = list(SharingGrant.objects.filter(household=duplicate).values_list("pk", flat=True))
+        SharingGrant.objects.filter(pk__in=grants).update(household=survivor)
+        # The surviving record gains the vulnerabilities only the collapsed record had, as they were
+        # (declared stays declared).
+        have = set(PersonVulnerability.objects.filter(person=surviving_person).values_list("code", flat=True))
+        added = [
+            PersonVulnerability.objects.create(
+                person=surviving_person,
+                code=row.code,
+                confirmed_at=row.confirmed_at,
+                confirmed_by_id=row.confirmed_by_id,
+            ).pk
+            for row in PersonVulnerability.objects.filter(person=collapsed).exclude(code__in=have)
+        ]
+        Person.objects.filter(pk=collapsed.pk).update(merged_into=surviving_person, updated_at=now)
+
+        merge = HouseholdMerge(
+            survivor=survivor,
+            duplicate=duplicate,
+            surviving_person=surviving_person,
+            collapsed_person=collapsed,
+            flag=locked,
+            duplicate_status=duplicate.status,
+            merged_by_id=actor.user_id,
+            merged_at=now,
+            restore={"relationship": relationships},
+        )
+        duplicate.status = HouseholdStatus.CLOSED
+        duplicate.merged_into = survivor
+        duplicate.closed_at = now
+        duplicate.version += 1
+        duplicate.updated_at = now
+        duplicate.save(update_fields=["status", "merged_into", "closed_at", "version", "updated_at"])
+        survivor.version += 1
+        survivor.updated_at = now
+        survivor.save(update_fields=["version", "updated_at"])
+        locked.status = DuplicateStatus.MERGED
+        locked.reviewed_by_id = actor.user_id
+        locked.reviewed_at = now
+        locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+
+        moved: dict[str, list[str]] = {
+            "person": _ids(m.pk for m in members),
+            "consent": _ids(consents),
+            "consent.person": _ids(consent_people),
+            "sharing_grant": _ids(grants),
+            "vulnerability.added": _ids(added),
+        }
+        moved.update(send_household_merging(_merge_move(actor, merge)))
+        merge.moved = moved
+        merge.save(force_insert=True)
+        owner = survivor.owner_id
+        record(
+            actor,
+            action=Action.UPDATE,
+            touches=[
+                Touch("household_merge", str(merge.pk), owner, ["survivor", "duplicate", "moved"]),
+                _household_touch(duplicate, ["status", "merged_into", "closed_at"]),
+                _household_touch(survivor, ["members", "consents", "grants"]),
+                _person_touch(collapsed, owner, ["merged_into"]),
+                _person_touch(surviving_person, owner, ["duplicate_review", *(["vulnerabilities"] if added else [])]),
+                *(
+                    _person_touch(
+                        m, owner, ["household", *(["relationship_to_head"] if str(m.pk) in relationships else [])]
+                    )
+                    for m in members
+                ),
+                *(Touch("consent", c, owner, ["household"]) for c in moved["consent"]),
+                *(Touch("sharing_grant", g, owner, ["household"]) for g in moved["sharing_grant"]),
+            ],
+            at=now,
+        )
+        send_household_changed(survivor.id)
+        send_household_changed(duplicate.id)
+    return merge
+
+
+def _unmerge_problems(merge: HouseholdMerge) -> list[str]:
+    """What changed since the merge that would make moving things back a guess, in words."""
+    problems: list[str] = []
+    survivor, duplicate = merge.survivor, merge.duplicate
+    if duplicate.merged_into_id != survivor.pk or duplicate.status != HouseholdStatus.CLOSED:
+        problems.append(_("The merged household is no longer closed into the surviving one."))
+    if survivor.merged_into_id is not None:
+        problems.append(
+            _("The surviving household %(code)s was itself merged into another household: undo that merge first.")
+            % {"code": survivor.display_code}
+        )
+    moved = merge.moved
+    relationships = merge.restore.get("relationship", {})
+    people = {str(p.pk): p for p in Person.objects.filter(pk__in=moved.get("person", []))}
+    for person_id in moved.get("person", []):
+        person = people.get(person_id)
+        if person is None or person.household_id != survivor.pk:
+            problems.append(_("A moved member is no longer in the surviving household."))
+        elif person_id in relationships and person.relationship_to_head != Relationship.OTHER_RELATIVE:
+            # Moving them back with their old relationship could leave the surviving household without its head.
+            problems.append(
+                _("The relationship to the head of %(name)s was changed after the merge.") % {"name": person.full_name}
+            )
+        elif person_id not in relationships and person.relationship_to_head == Relationship.HEAD:
+            problems.append(_("%(name)s was made head of household after the merge.") % {"name": person.full_name})
+    collapsed = Person.objects.filter(pk=merge.collapsed_person_id).values_list("merged_into_id", flat=True).first()
+    if collapsed != merge.surviving_person_id:
+        problems.append(_("The duplicate record of the person is no longer linked to the surviving record."))
+    for kind, model, field, owner in (
+        ("consent", Consent, "household_id", survivor.pk),
+        ("consent.person", Consent, "person_id", merge.surviving_person_id),
+        ("sharing_grant", SharingGrant, "household_id", survivor.pk),
+    ):
+        ids = moved.get(kind, [])
+        if model.objects.filter(pk__in=ids, **{field: owner}).count() != len(ids):
+            problems.append(_("A moved consent or sharing grant was moved again since the merge."))
+    return problems
+
+
+def unmerge_households(actor: Actor, *, merge: HouseholdMerge) -> HouseholdMerge:
+    """An org admin undoes a merge: in one transaction, exactly the objects the merge moved go back (the
+    apps above move theirs through people.signals.household_unmerging), the added vulnerabilities are
+    removed, the duplicate household reopens with its old status and the flag is open again. Refused, with
+    every reason, when something changed since that makes moving back ambiguous. Audited."""
+    now = timezone.now()
+    with transaction.atomic():
+        locked = HouseholdMerge.objects.select_for_update().get(pk=merge.pk)
+        if locked.survivor.owner_id not in organisations_where(actor.user, Subject.CASE, Verb.OVERRIDE):
+            raise PermissionDenied(_("Only the owning organisation's admins can undo a merge."))
+        if locked.undone_at is not None:
+            raise ValidationFailed({"merge": _("This merge was already undone.")})
+        households = {
+            h.id: h
+            for h in Household.objects.select_for_update()
+            .filter(pk__in=[locked.survivor_id, locked.duplicate_id])
+            .order_by("pk")
+        }
+        survivor, duplicate = households[locked.survivor_id], households[locked.duplicate_id]
+        locked.survivor, locked.duplicate = survivor, duplicate
+        move = _merge_move(actor, locked)
+        problems = _unmerge_problems(locked) + unmerge_problems(move, locked.moved)
+        if problems:
+            raise ValidationFailed(
+                {"merge": _("The merge cannot be undone: %(reasons)s") % {"reasons": " ".join(dict.fromkeys(problems))}}
+            )
+        moved, relationships = locked.moved, locked.restore.get("relationship", {})
+        owner = survivor.owner_id
+        for person in Person.objects.select_for_update().filter(pk__in=moved.get("person", [])):
+            person.household = duplicate
+            person.relationship_to_head = relationships.get(str(person.pk), person.relationship_to_head)
+            person.version += 1
+            person.updated_at = now
+            person.save(update_fields=["household", "relationship_to_head", "version", "updated_at"])
+        Consent.objects.filter(pk__in=moved.get("consent", [])).update(household=duplicate)
+        Consent.objects.filter(pk__in=moved.get("consent.person", [])).update(person_id=locked.collapsed_person_id)
+        SharingGrant.objects.filter(pk__in=moved.get("sharing_grant", [])).update(household=duplicate)
+        PersonVulnerability.objects.filter(
+            pk__in=moved.get("vulnerability.added", []), person_id=locked.surviving_person_id
+        ).delete()
+        Person.objects.filter(pk=locked.collapsed_person_id).update(merged_into=None, updated_at=now)
+        send_household_unmerging(move, moved)
+        duplicate.status = locked.duplicate_status
+        duplicate.merged_into = None
+        duplicate.closed_at = None
+        duplicate.version += 1
+        duplicate.updated_at = now
+        duplicate.save(update_fields=["status", "merged_into", "closed_at", "version", "updated_at"])
+        survivor.version += 1
+        survivor.updated_at = now
+        survivor.save(update_fields=["version", "updated_at"])
+        if locked.flag_id:
+            DuplicateFlag.objects.filter(pk=locked.flag_id).update(
+                status=DuplicateStatus.OPEN, reviewed_by=None, reviewed_at=None
+            )
+        locked.undone_at = now
+        locked.undone_by_id = actor.user_id
+        locked.save(update_fields=["undone_at", "undone_by"])
+        record(
+            actor,
+            action=Action.UPDATE,
+            touches=[
+                Touch("household_merge", str(locked.pk), owner, ["undone_at"]),
+                _household_touch(duplicate, ["status", "merged_into", "closed_at"]),
+                _household_touch(survivor, ["members", "consents", "grants"]),
+                Touch("person", str(locked.collapsed_person_id), owner, ["merged_into"]),
+                *(Touch("person", p, owner, ["household"]) for p in moved.get("person", [])),
+                *(Touch("consent", c, owner, ["household"]) for c in moved.get("consent", [])),
+                *(Touch("sharing_grant", g, owner, ["household"]) for g in moved.get("sharing_grant", [])),
+            ],
+            at=now,
+        )
+        send_household_changed(survivor.id)
+        send_household_changed(duplicate.id)
     return locked
 
 

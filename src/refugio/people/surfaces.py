@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from refugio.accounts.rules import Verb
 from refugio.disclosure import Kind, Nested, Surface, register_kind
 from refugio.people.models import Consent, Household, Person, SharingGrant
 from refugio.people.registration_code import display
-from refugio.people.selectors import User, open_duplicates, visible_households
+from refugio.people.selectors import User, merges_to_undo, open_duplicates, visible_households
 from refugio.people.vocabulary import Vulnerability, court_name, language_name, nationality_name
 
 
@@ -47,7 +48,8 @@ def _vulnerability_codes(person: Person) -> list[str]:
 
 
 def _next_hearing(household: Household) -> Any:  # noqa: ANN401
-    dates = [p.next_hearing_date for p in _members(household) if p.next_hearing_date]
+    today = timezone.localdate()  # a hearing already past is not the next one
+    dates = [p.next_hearing_date for p in _members(household) if p.next_hearing_date and p.next_hearing_date >= today]
     return min(dates) if dates else None
 
 
@@ -266,13 +268,79 @@ def _flag_side(person: Person) -> dict[str, Any]:
     }
 
 
+def _flag_household(person: Person) -> dict[str, Any]:
+    """One side of a possible duplicate, to compare side by side with the other: the person and their household."""
+    household = person.household
+    members = sorted(household.members.all(), key=lambda p: (p.created_at, str(p.id)))
+    return {
+        **_flag_side(person),
+        "nationality_label": nationality_name(person.nationality),
+        "a_number": person.a_number,
+        "current_city": household.current_city,
+        "registered_at": household.created_at,
+        "status_label": household.get_status_display(),
+        "members": [
+            {
+                "full_name": m.full_name,
+                "date_of_birth": m.date_of_birth,
+                "relationship_label": m.get_relationship_to_head_display(),
+            }
+            for m in members
+            if m.merged_into_id is None
+        ],
+    }
+
+
 DUPLICATE_FLAG = register_kind(
     Kind(
         name="duplicate_flag",
-        fields={"person": lambda f: _flag_side(f.person), "candidate": lambda f: _flag_side(f.candidate)},
+        fields={
+            "person": lambda f: _flag_side(f.person),
+            "candidate": lambda f: _flag_side(f.candidate),
+            "person_household": lambda f: _flag_household(f.person),
+            "candidate_household": lambda f: _flag_household(f.candidate),
+        },
         envelope={"id": lambda f: f.id, "reason": lambda f: f.reason},
         visible=lambda user, verb: open_duplicates(user),
         organisation_of=lambda f: f.person.household.owner_id,
     )
 )
 DUPLICATES_PAGE = Surface("duplicates.page", DUPLICATE_FLAG, ("person", "candidate"), verb=Verb.WRITE)
+
+# The two records side by side, with their households, before a caseworker decides (and merges).
+DUPLICATE_COMPARISON = Surface(
+    "duplicates.compare", DUPLICATE_FLAG, ("person_household", "candidate_household"), verb=Verb.WRITE
+)
+
+
+def _merge_side(person: Person) -> dict[str, Any]:
+    return {
+        "full_name": person.full_name,
+        "household_id": person.household_id,
+        "registration_code": display(person.household.registration_code),
+    }
+
+
+HOUSEHOLD_MERGE = register_kind(
+    Kind(
+        name="household_merge",
+        fields={
+            "surviving": lambda m: {**_merge_side(m.surviving_person), "registration_code": m.survivor.display_code},
+            "collapsed": lambda m: {**_merge_side(m.collapsed_person), "registration_code": m.duplicate.display_code},
+            "moved_members": lambda m: [
+                p.full_name for p in Person.objects.filter(pk__in=m.moved.get("person", [])).order_by("created_at")
+            ],
+        },
+        envelope={
+            "id": lambda m: m.id,
+            "merged_at": lambda m: m.merged_at,
+            "merged_by": lambda m: m.merged_by.get_username() if m.merged_by else "",
+            "moved_counts": lambda m: {kind: len(ids) for kind, ids in m.moved.items() if ids},
+        },
+        # Only admins of the owning organisation see merges: they are the ones who may undo one.
+        visible=lambda user, verb: merges_to_undo(user),
+        organisation_of=lambda m: m.survivor.owner_id,
+    )
+)
+MERGE_LIST = Surface("duplicates.merges", HOUSEHOLD_MERGE, ("surviving", "collapsed"), verb=Verb.WRITE)
+MERGE_PAGE = Surface("duplicates.merge", HOUSEHOLD_MERGE, ("surviving", "collapsed", "moved_members"), verb=Verb.WRITE)

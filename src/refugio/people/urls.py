@@ -18,4 +18,5 @@ urlpatterns = [
     path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("duplicates/", views.duplicates_page, name="duplicates"),
     path("duplicates/<int:flag_id>/", views.duplicate_resolve, name="duplicate_resolve"),
+    path("duplicates/merges/<int:merge_id>/", views.merge_page, name="merge"),
 ]

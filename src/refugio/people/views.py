@@ -29,11 +29,14 @@ from refugio.people.forms import (
     add_service_errors,
 )
 from refugio.people.surfaces import (
+    DUPLICATE_COMPARISON,
     DUPLICATES_PAGE,
     HOUSEHOLD_EDIT,
     HOUSEHOLD_HEADING,
     HOUSEHOLD_PAGE,
     HOUSEHOLD_SUMMARY,
+    MERGE_LIST,
+    MERGE_PAGE,
     PERSON_EDIT,
 )
 from refugio.people.vocabulary import COURTS, HouseholdStatus, Vulnerability
@@ -66,17 +69,26 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def household_page(request: HttpRequest, household_id: str) -> HttpResponse:
-    household = disclose_one(actor_from_request(request, "web"), HOUSEHOLD_PAGE, household_id)
+    actor = actor_from_request(request, "web")
+    household = disclose_one(actor, HOUSEHOLD_PAGE, household_id)
     may = selectors.household_permissions(request.user, household["id"])
+    # For an org admin: the merges into this household, each with its undo.
+    merges = disclose_many(
+        actor, MERGE_LIST, selectors.merges_to_undo(request.user).filter(survivor_id=household["id"])
+    )
     return render(
         request,
         "people/household.html",
         {
             "household": household,
             "may": may,
+            "merges": merges,
             "share_form": _share_form(household["owner"]["id"]) if may.share else None,
             "consent_form": (
-                ConsentForm(people=[(str(p["id"]), p["full_name"]) for p in household["members"]]) if may.edit else None
+                # Its own ids: the sharing form on the same page has a "purpose" too (one id per page).
+                ConsentForm(people=[(str(p["id"]), p["full_name"]) for p in household["members"]], auto_id="consent_%s")
+                if may.edit
+                else None
             ),
         },
     )
@@ -274,21 +286,60 @@ def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
 
 @login_required
 def duplicates_page(request: HttpRequest) -> HttpResponse:
-    found = selectors.open_duplicates(request.user)[:200]
-    flags = disclose_many(actor_from_request(request, "web"), DUPLICATES_PAGE, found)
-    return render(request, "people/duplicates.html", {"flags": flags})
+    actor = actor_from_request(request, "web")
+    flags = disclose_many(actor, DUPLICATES_PAGE, selectors.open_duplicates(request.user)[:200])
+    merges = disclose_many(actor, MERGE_LIST, selectors.merges_to_undo(request.user)[:50])
+    return render(request, "people/duplicates.html", {"flags": flags, "merges": merges})
 
 
 @login_required
-@require_POST
 def duplicate_resolve(request: HttpRequest, flag_id: int) -> HttpResponse:
-    flag = selectors.get_duplicate(request.user, flag_id)
+    """GET: the two records side by side, with their households, and the choice of the household to keep.
+    POST: the decision ("same" yes or no; "keep" earlier or newer when they are the same person)."""
+    actor = actor_from_request(request, "web")
+    if request.method != "POST":
+        flag = disclose_one(actor, DUPLICATE_COMPARISON, flag_id)
+        return render(request, "people/duplicate_compare.html", {"flag": flag, "keep": "earlier"})
+    found = selectors.get_duplicate(request.user, flag_id)
+    same = request.POST.get("same") == "yes"
     try:
-        services.resolve_duplicate(
-            actor_from_request(request, "web"), flag=flag, same_person=request.POST.get("same") == "yes"
-        )
+        if same:
+            merge = services.merge_households(actor, flag=found, keep=request.POST.get("keep", "earlier"))
+        else:
+            services.resolve_duplicate(actor, flag=found, same_person=False)
     except ValidationFailed as exc:
         messages.error(request, " ".join(exc.fields.values()))
     else:
-        messages.success(request, _("Saved."))
+        if not same:
+            messages.success(request, _("Saved: they are different people."))
+        else:
+            messages.success(
+                request,
+                _("Merged: one household now; the other is closed. Check the relationships of the members who moved."),
+            )
+            if merge.moved.get("planning.appointment.published"):
+                messages.warning(
+                    request,
+                    _(
+                        "The closed household had an appointment in the published plan. It is not kept: "
+                        "the next plan places the merged household."
+                    ),
+                )
     return redirect("people:duplicates")
+
+
+@login_required
+def merge_page(request: HttpRequest, merge_id: int) -> HttpResponse:
+    """An org admin's view of a merge, and its undo (POST)."""
+    actor = actor_from_request(request, "web")
+    if request.method != "POST":
+        merge = disclose_one(actor, MERGE_PAGE, merge_id)
+        return render(request, "people/merge.html", {"merge": merge})
+    found = selectors.get_merge(request.user, merge_id)
+    try:
+        services.unmerge_households(actor, merge=found)
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(exc.fields.values()))
+        return redirect("people:merge", merge_id=merge_id)
+    messages.success(request, _("Merge undone: both households are as they were."))
+    return redirect("people:household", household_id=found.duplicate_id)

@@ -22,8 +22,15 @@ class RangeForm(forms.Form):
     end = forms.DateField(label=_("To"), widget=IsoDateInput())
 
 
+class PortChoiceField(forms.ModelChoiceField):
+    """Ports by name (people read words, not codes)."""
+
+    def label_from_instance(self, obj: PortOfEntry) -> str:
+        return obj.name
+
+
 class PortCapacityForm(RangeForm):
-    port = forms.ModelChoiceField(label=_("Port of entry"), queryset=PortOfEntry.objects.all())
+    port = PortChoiceField(label=_("Port of entry"), queryset=PortOfEntry.objects.all(), empty_label=_("Choose a port"))
     capacity = forms.IntegerField(label=_("People a day"), min_value=0, max_value=100_000)
     closed_weekdays = forms.TypedMultipleChoiceField(
         label=_("Closed on"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple
@@ -44,3 +51,15 @@ class RunForm(forms.Form):
     fifo_share = forms.FloatField(
         label=_("Share of each day's places in registration order"), min_value=0, max_value=1, initial=0.25
     )
+
+
+class PublishForm(forms.Form):
+    """The confirmation of a publication: the version of the numbers the coordinator read."""
+
+    version = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class ChartWindowForm(forms.Form):
+    """Which four weeks of the plan the chart shows (ISO date in the address)."""
+
+    start = forms.DateField(required=False, widget=IsoDateInput())

@@ -8,8 +8,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from refugio.encryption import EncryptedTextField
-
 
 class PortOfEntry(models.Model):
     code = models.CharField(max_length=8, unique=True)
@@ -118,14 +116,3 @@ class Appointment(models.Model):
         constraints = [models.UniqueConstraint(fields=["plan", "household"], name="appointment_unique")]
         indexes = [models.Index(fields=["plan", "port", "date"])]
 
-
-class OutgoingMessage(models.Model):
-    """A message queued for a household (SMS or WhatsApp gateway configured per deployment)."""
-
-    household = models.ForeignKey("people.Household", on_delete=models.CASCADE, related_name="+")
-    plan = models.ForeignKey(PlanRun, null=True, on_delete=models.SET_NULL, related_name="messages")
-    language = models.CharField(max_length=8)
-    to = EncryptedTextField(blank=True)
-    body = EncryptedTextField()
-    status = models.CharField(max_length=16, default="queued")
-    created_at = models.DateTimeField(default=timezone.now)

@@ -16,6 +16,7 @@ from refugio.accounts.selectors import is_coordinator
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
 from refugio.core.errors import ValidationFailed
+from refugio.messaging.services import queue_notice
 from refugio.people.models import Household
 from refugio.people.services import PermissionDenied
 from refugio.people.validation import name_key
@@ -23,7 +24,6 @@ from refugio.people.vocabulary import HouseholdStatus
 from refugio.planning import planner
 from refugio.planning.models import (
     Appointment,
-    OutgoingMessage,
     PlanRun,
     PlanStatus,
     PortDay,
@@ -66,7 +66,7 @@ def set_port_capacity(
                 port=port, date=date, defaults={"capacity": 0 if closed else capacity, "closed": closed}
             )
         record(actor, action=Action.UPDATE, touches=[Touch("port_capacity", port.code, None, ["capacity"])])
-        return start_plan(actor, trigger=_("Capacity of %(port)s changed") % {"port": port.code})
+        return start_plan(actor, trigger=_("Capacity of %(port)s changed") % {"port": port.name})
 
 
 def set_screening(actor: Actor, *, city: str, start: dt.date, end: dt.date, capacity: int) -> PlanRun:
@@ -250,24 +250,22 @@ def publish_plan(actor: Actor, *, run: PlanRun) -> int:
         appointments = list(run.appointments.select_related("port", "household"))
         scheduled_ids = {a.household_id for a in appointments}
         queued = 0
-        messages = []
         touches = []
         for appointment in appointments:
             household = appointment.household
             if before.get(household.id) != (appointment.port_id, appointment.date):
-                messages.append(
-                    OutgoingMessage(
-                        household=household,
-                        plan=run,
-                        language=household.preferred_language or "es",
-                        to=household.contact_phone,
-                        body=appointment_message(household, appointment),
-                    )
+                # Through the outbox (refugio.messaging): sent once, in the household's language, on its channel;
+                # the catalogue's text carries the date, the port and the code, never a case detail.
+                queue_notice(
+                    actor,
+                    household=household,
+                    template="entry_moved" if appointment.moved else "entry_date",
+                    params={"date": appointment.date.isoformat(), "place": appointment.port.name},
+                    source=f"plan:{run.id}",
                 )
+                queued += 1
             if household.status != HouseholdStatus.SCHEDULED:
                 touches.append(Touch("household", str(household.id), household.owner_id, ["status"]))
-        OutgoingMessage.objects.bulk_create(messages, batch_size=1000)
-        queued = len(messages)
         Household.objects.filter(id__in=scheduled_ids).exclude(status=HouseholdStatus.SCHEDULED).update(
             status=HouseholdStatus.SCHEDULED, updated_at=timezone.now()
         )

@@ -194,6 +194,15 @@ class MemberStepForm(PersonStepForm):
         return {**super().person(), "relationship_to_head": self.cleaned_data["relationship_to_head"]}
 
 
+# How a household may be written to (refugio.messaging): no box is ticked in advance, and "none" is an answer.
+MESSAGE_CHANNELS = [
+    ("sms", _("SMS (text message) to this phone")),
+    ("whatsapp", _("WhatsApp to this phone")),
+    ("email", _("E-mail")),
+    ("none", _("No messages, please")),
+]
+
+
 class PlaceStepForm(forms.Form):
     current_city = forms.CharField(
         label=_("In which city in Mexico are you now?"),
@@ -214,6 +223,47 @@ class PlaceStepForm(forms.Form):
         label=_("Does this number have WhatsApp?"), choices=YES_NO, widget=forms.RadioSelect, initial="no"
     )
 
+    message_channels = forms.MultipleChoiceField(
+        label=_("How may the organisation send you messages (dates, places, reminders)? Choose all you want."),
+        choices=MESSAGE_CHANNELS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    sms_if_whatsapp_fails = forms.BooleanField(
+        label=_("If a WhatsApp message does not reach you, send it by SMS instead"), required=False
+    )
+    email = forms.EmailField(
+        label=_("E-mail address (if you chose e-mail)"),
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()  # the stubs allow an override to return None; Form.clean returns cleaned_data
+        data = self.cleaned_data
+        chosen = set(data.get("message_channels") or [])
+        if "none" in chosen and len(chosen) > 1:
+            self.add_error("message_channels", _("Choose “No messages” alone, or untick it."))
+        elif chosen & {"sms", "whatsapp"} and not data.get("contact_phone") and "contact_phone" not in self.errors:
+            self.add_error("contact_phone", _("Write the phone number for SMS or WhatsApp, or untick them."))
+        if "email" in chosen and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Write your e-mail address, or untick e-mail."))
+        return data
+
+    def message_choice(self) -> dict[str, Any] | None:
+        """The channels chosen, as refugio.messaging records them; None if the question was left unanswered."""
+        data = self.cleaned_data
+        chosen = set(data.get("message_channels") or [])
+        if not chosen:
+            return None
+        channels = {c: c in chosen for c in ("sms", "whatsapp", "email")}
+        fallback = bool(data.get("sms_if_whatsapp_fails")) and channels["whatsapp"]
+        # Agreeing to an SMS when WhatsApp fails is agreeing to SMS; WhatsApp stays the first choice.
+        channels["sms"] = channels["sms"] or fallback
+        email = data.get("email", "") if channels["email"] else ""
+        return {"channels": channels, "email": email, "fallback_to_sms": fallback}
+
     def clean_contact_phone(self) -> str:
         try:
             return clean_phone(self.cleaned_data.get("contact_phone", ""))
@@ -233,7 +283,8 @@ class PlaceStepForm(forms.Form):
             "in_shelter": data["in_shelter"] == "yes",
             "shelter_name": data["shelter_name"] if data["in_shelter"] == "yes" else "",
             "contact_phone": data["contact_phone"],
-            "contact_whatsapp": data["contact_whatsapp"] == "yes" and bool(data["contact_phone"]),
+            "contact_whatsapp": bool(data["contact_phone"])
+            and (data["contact_whatsapp"] == "yes" or "whatsapp" in (data.get("message_channels") or [])),
         }
 
 

@@ -35,7 +35,13 @@ def household_for(code: str, date_of_birth: str) -> Household | None:
     born = (head.birth_year, head.birth_month, head.birth_day) if head is not None else (0, 0, 0)
     if born != (year, month, day) or head is None:
         return None
-    return Household.objects.get(pk=head.household_id)
+    household = Household.objects.get(pk=head.household_id)
+    # Registered twice and merged by a caseworker: the household kept answers (its people are theirs).
+    for _ in range(10):
+        if household.merged_into_id is None:
+            break
+        household = Household.objects.get(pk=household.merged_into_id)
+    return household
 
 
 def intake_organisation_name() -> str | None:

@@ -83,9 +83,9 @@ def _language(request: HttpRequest) -> str:
 
 @never_cache
 def landing(request: HttpRequest) -> HttpResponse:
-    """/: what a person can do here, in their language (?lang= or the browser's); staff go to their cases."""
+    """/: what a person can do here, in their language (?lang= or the browser's); staff go to their home page."""
     if request.user.is_authenticated:
-        return redirect("people:case_list")
+        return redirect("staff_home")
     language = _language(request)
     translation.activate(language)
     context = {"language": language, "languages": settings.LANGUAGES, "organisation": intake_organisation_name()}

@@ -118,6 +118,23 @@ def score_all(organisation_id: int | None = None, *, only_unscored: bool = False
     return len(ids)
 
 
+def score_unscored(*, batch_size: int = 500) -> int:
+    """Score the households that have no score yet (registered on the surge path), newest first, a batch
+    per transaction; how many were scored. Idempotent: a household scored meanwhile is simply rescored."""
+    scored = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                Household.objects.filter(triage__isnull=True)
+                .order_by("-created_at")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if not batch:
+                return scored
+            score_households(with_facts(Household.objects.filter(pk__in=batch)))
+        scored += len(batch)
+
+
 def save_policy(actor: Actor, *, organisation_id: int, text: str, note: str = "") -> PolicyVersion:
     """Keep a new version, re-score the organisation's households and record who moved and why."""
     if organisation_id not in organisation_ids_for(actor.user, POLICY_ROLES):

@@ -2,57 +2,147 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from refugio.accounts.models import Organisation
 from refugio.audit.request import actor_from_request
-from refugio.core.errors import ValidationFailed
+from refugio.core.errors import ValidationFailed, VersionConflict
 from refugio.people import selectors as people_selectors
 from refugio.people import services as people_services
 from refugio.people.services import PermissionDenied
+from refugio.people.vocabulary import Vulnerability
 from refugio.triage import services
-from refugio.triage.policy import default_policy_text
+from refugio.triage.editing import latest_version_number, save_edited_policy
+from refugio.triage.forms import CRITERIA, TIERS, PolicyEditor
+from refugio.triage.models import PolicyVersion
+from refugio.triage.policy import Criterion, Policy, PolicyError, default_policy_text, parse_policy
+from refugio.triage.preview import PolicyPreview, policy_preview
 from refugio.triage.selectors import policy_organisation, policy_versions
 
 
-class PolicyForm(forms.Form):
-    text = forms.CharField(
-        label=gettext_lazy("Policy (YAML)"), widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"})
-    )
-    note = forms.CharField(label=gettext_lazy("What changed and why"), max_length=300, required=False)
+def criterion_words(criterion: Criterion) -> str:
+    """What a criterion means, in the reader's language (never its code)."""
+    if criterion.kind == "vulnerability":
+        try:
+            return str(Vulnerability(criterion.vulnerability).label)
+        except ValueError:
+            return criterion.vulnerability
+    if criterion.kind == "age_at_least":
+        return _("Someone aged %(age)s or over") % {"age": criterion.age}
+    if criterion.kind == "single_caregiver":
+        return _("One adult alone with a child under %(age)s") % {"age": criterion.child_under}
+    return _("Time waited since registration")
+
+
+def _policy_of(version: PolicyVersion | None) -> Policy | None:
+    try:
+        return parse_policy(version.text if version else default_policy_text())
+    except PolicyError:  # a version saved before a rule got stricter: show its codes
+        return None
+
+
+def _latest_moves(versions: list[PolicyVersion]) -> list[dict]:
+    """The newest version's moves, with words for the criteria that now apply or no longer do."""
+    if not versions or not versions[0].moves:
+        return []
+    words: dict[str, str] = {}
+    for policy in (_policy_of(versions[1] if len(versions) > 1 else None), _policy_of(versions[0])):
+        words.update({c.code: criterion_words(c) for c in (policy.criteria if policy else ())})
+    return [
+        {
+            **m,
+            "added": [words.get(code, code) for code in m["added"]],
+            "removed": [words.get(code, code) for code in m["removed"]],
+        }
+        for m in versions[0].moves[:200]
+    ]
+
+
+def _render(
+    request: HttpRequest,
+    organisation: Organisation,
+    editor: PolicyEditor,
+    *,
+    preview: PolicyPreview | None = None,
+    previewed: str = "",
+) -> HttpResponse:
+    versions = policy_versions(organisation.id)
+    context = {
+        "editor": editor,
+        "organisation": organisation,
+        "versions": versions,
+        "moves": _latest_moves(versions),
+        "moved_count": len(versions[0].moves) if versions else 0,
+        "preview": preview,
+        "previewed": previewed,
+    }
+    return render(request, "triage/policy.html", context)
 
 
 @login_required
 def policy_page(request: HttpRequest) -> HttpResponse:
+    """The policy as a form; "Preview" shows how many households would change tier, "Save" keeps a version."""
     organisation = policy_organisation(request.user, request.GET.get("org"))
-    versions = policy_versions(organisation.id)
-    current_text = versions[0].text if versions else default_policy_text()
-    form = PolicyForm(request.POST or None, initial={"text": current_text})
-    if request.method == "POST" and form.is_valid():
+    if request.method != "POST":
+        versions = policy_versions(organisation.id)
+        current = _policy_of(versions[0] if versions else None) or parse_policy(default_policy_text())
+        editor = PolicyEditor.from_policy(current, based_on=latest_version_number(organisation.id))
+        return _render(request, organisation, editor)
+    editor = PolicyEditor(request.POST)
+    for which, button in ((TIERS, "add_tier"), (CRITERIA, "add_criterion")):
+        if button in request.POST:
+            return _render(request, organisation, editor.with_row_added(which))
+    if not editor.is_valid():
+        return _render(request, organisation, editor)
+    digest = hashlib.sha256(editor.text.encode()).hexdigest()
+    head = editor.header.cleaned_data
+    if "save" in request.POST and head.get("previewed") == digest:
         try:
-            version = services.save_policy(
+            version = save_edited_policy(
                 actor_from_request(request, "web"),
                 organisation_id=organisation.id,
-                text=form.cleaned_data["text"],
-                note=form.cleaned_data["note"],
+                text=editor.text,
+                note=head.get("note") or "",
+                based_on=head["based_on"],
             )
+        except VersionConflict as exc:
+            editor.header.add_error(None, str(exc))
         except ValidationFailed as exc:
-            form.add_error("text", exc.fields.get("text", exc.message))
+            editor.header.add_error(None, exc.fields.get("text", exc.message))
         except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+            editor.header.add_error(None, str(exc))
         else:
             messages.success(
                 request,
                 _("Version %(v)d saved; %(n)d households moved.") % {"v": version.version, "n": len(version.moves)},
             )
             return redirect(f"{request.path}?org={organisation.id}")
-    return render(request, "triage/policy.html", {"form": form, "organisation": organisation, "versions": versions})
+    elif "save" in request.POST:
+        messages.info(request, _("The policy changed since the preview. Check the new preview, then save."))
+    preview = policy_preview(request.user, organisation_id=organisation.id, policy=parse_policy(editor.text))
+    return _render(request, organisation, editor, preview=preview, previewed=digest)
+
+
+@login_required
+@require_GET
+def policy_yaml(request: HttpRequest) -> HttpResponse:
+    """The current policy as YAML, for those who keep it in a file or compare versions."""
+    organisation = policy_organisation(request.user, request.GET.get("org"))
+    versions = policy_versions(organisation.id)
+    response = HttpResponse(
+        versions[0].text if versions else default_policy_text(), content_type="application/yaml; charset=utf-8"
+    )
+    number = versions[0].version if versions else 0
+    response["Content-Disposition"] = f'attachment; filename="triage-policy-{organisation.id}-v{number}.yaml"'
+    return response
 
 
 class OverrideForm(forms.Form):
