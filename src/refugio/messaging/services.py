@@ -108,7 +108,7 @@ def _append(
 
 
 def _locked(message_id: uuid.UUID | str) -> Message:
-    return Message.objects.select_for_update().select_related("household").get(pk=message_id)
+    return Message.objects.select_for_update(of=("self",)).select_related("household").get(pk=message_id)
 
 
 # --- consent and opt-out ----------------------------------------------------------------------------------------
@@ -528,7 +528,7 @@ def record_status(
     if status is None:
         return None
     with transaction.atomic():
-        query = Message.objects.select_for_update().select_related("household")
+        query = Message.objects.select_for_update(of=("self",)).select_related("household")
         try:
             message = (
                 query.get(pk=uuid.UUID(message_id))
@@ -704,7 +704,7 @@ def _inbound_for(actor: Actor, inbound_id: uuid.UUID | str, verb: Verb) -> Inbou
     from refugio.messaging.selectors import visible_inbound
 
     try:
-        return visible_inbound(actor.user or AnonymousUser(), verb).select_for_update().get(pk=inbound_id)
+        return visible_inbound(actor.user or AnonymousUser(), verb).select_for_update(of=("self",)).get(pk=inbound_id)
     except (InboundMessage.DoesNotExist, ValidationError, ValueError, TypeError) as exc:
         raise NotFound from exc
 
