@@ -18,7 +18,7 @@ PERIODIC = {
 }
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}})
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports"]}})
 def test_a_sealing_run_cut_off_by_a_crash_is_failed_and_every_periodic_task_booked_again(db: object) -> None:
     seal_audit_log.enqueue()
     DBTaskResult.objects.all().update(status=TaskResultStatus.RUNNING)  # the worker died in the middle
@@ -28,3 +28,16 @@ def test_a_sealing_run_cut_off_by_a_crash_is_failed_and_every_periodic_task_book
     assert not DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).exists()
     booked = set(DBTaskResult.objects.filter(status=TaskResultStatus.READY).values_list("task_path", flat=True))
     assert booked >= PERIODIC
+
+
+@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports"]}})
+def test_the_daily_monitor_runs_on_its_own_queue_and_a_worker_recovers_only_its_queue(db: object) -> None:
+    from refugio.disparity.tasks import monitor_disparities
+
+    monitor_disparities.enqueue()
+    seal_audit_log.enqueue()
+    DBTaskResult.objects.all().update(status=TaskResultStatus.RUNNING)  # one task running in each worker
+
+    assert recover_interrupted_tasks("default") == 1  # the sealing run; the report worker's task is alive
+    running = DBTaskResult.objects.get(status=TaskResultStatus.RUNNING)
+    assert (running.task_path, running.queue_name) == ("refugio.disparity.tasks.monitor_disparities", "reports")

@@ -276,6 +276,9 @@ TASKS = {
         "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
         if MODE == "test"
         else "django_tasks_db.DatabaseBackend",
+        # "reports": long computations (the daily disparity monitor) run by their own worker, so they never
+        # hold up what follows a registration (triage, duplicate checks, sealing, the outbox).
+        "QUEUES": ["default", "reports"],
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024

@@ -5,7 +5,8 @@ Processes (each child in its own process group)::
     refugio serve                 holds the socket, restarts the two below, stops them all on exit
     ├── gunicorn master           `refugio serve --listen-fd N`: serves on the inherited socket
     │   └── gunicorn workers      restarted by the master; die with it (PR_SET_PDEATHSIG)
-    └── task worker (optional)    `refugio manage task_worker`, with `--task-worker`
+    ├── task worker (optional)    `refugio manage task_worker`, with `--task-worker`
+    └── report worker (optional)  `refugio manage task_worker --queue-name reports`: long reports apart
 
 The socket is bound once, here, and never closed while the parent lives: a gunicorn master that is
 killed leaves no port to fight over; connections that arrive while a new master starts wait in the
@@ -229,6 +230,7 @@ def serve(host: str, port: int, workers: int, *, task_worker: bool) -> int:
     if task_worker:
         # task_worker first recovers what a crash cut off (and books the periodic tasks), then works.
         children.append(Child("task worker", [*refugio, "manage", "task_worker"]))
+        children.append(Child("report worker", [*refugio, "manage", "task_worker", "--queue-name", "reports"]))
     _say(f"listening on {host}:{port} (pid {os.getpid()})")
     try:
         return Supervisor(children).run()

@@ -10,7 +10,7 @@ from django_tasks import default_task_backend, task
 MONITOR_EVERY = dt.timedelta(days=1)
 
 
-@task()
+@task(queue_name="reports")  # its own worker: minutes of statistics must not delay the surge path
 def monitor_disparities() -> int:
     """Check every organisation's waits by group, then come back in MONITOR_EVERY (also when it failed)."""
     from refugio.disparity.services import run_all_monitors

@@ -23,9 +23,10 @@ from refugio.people.tasks import schedule_sweep as schedule_duplicate_sweep
 from refugio.triage.tasks import schedule_sweep as schedule_scoring_sweep
 
 
-def recover_interrupted_tasks() -> int:
-    """Mark tasks cut off by a crash failed and book the periodic tasks; how many were cut off."""
-    cut_off = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).update(
+def recover_interrupted_tasks(queue_name: str = "default") -> int:
+    """Mark this queue's tasks cut off by a crash failed and book the periodic tasks; how many were cut off.
+    One worker per queue: another queue's running task belongs to a worker that is alive."""
+    cut_off = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, queue_name=queue_name).update(
         status=TaskResultStatus.FAILED, finished_at=timezone.now()
     )
     periodic = (
@@ -45,9 +46,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:  # noqa: ANN401
         parser.add_argument("--batch", action="store_true", help="run what is ready, then stop (tests, cron)")
+        parser.add_argument("--queue-name", default="default", help="the queue this worker runs (one worker each)")
 
     def handle(self, *args: Any, **options: Any) -> None:  # noqa: ANN401
-        cut_off = recover_interrupted_tasks()
+        cut_off = recover_interrupted_tasks(options["queue_name"])
         if cut_off:
             self.stderr.write(f"{cut_off} task(s) cut off by a crash marked failed; periodic tasks booked again")
-        call_command("db_worker", *(["--batch"] if options["batch"] else []))
+        call_command("db_worker", "--queue-name", options["queue_name"], *(["--batch"] if options["batch"] else []))
