@@ -127,6 +127,15 @@ def _fill(route: str, values: dict[str, Any], api: bool) -> str:
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route)
 
 
+def _walk_param_modules() -> list[Any]:
+    import importlib
+    import pkgutil
+
+    import tests.walk_params as package
+
+    return [importlib.import_module(f"tests.walk_params.{m.name}") for m in pkgutil.iter_modules(package.__path__)]
+
+
 class ParamSource:
     """Ids of objects a user may see (own) and of objects of another organisation (foreign)."""
 
@@ -196,6 +205,9 @@ class ParamSource:
             self.own[name] = 1 if name.endswith("_id") else "x"
         # Messaging: a text from an unknown number is linked or dismissed by POST only.
         self.own["inbound_id"] = uuid.uuid4()
+        # Each app with objects of its own adds their ids in tests/walk_params/<app>.py: `extend(user, own, foreign)`.
+        for module in _walk_param_modules():
+            module.extend(user, self.own, self.foreign)
         # Ids that name no object at all: must answer exactly like a foreign one.
         self.unknown = {"household_id": uuid.uuid4(), "person_id": uuid.uuid4(), "escalation_id": uuid.uuid4()}
 

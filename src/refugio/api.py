@@ -16,7 +16,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from refugio.accounts.otp import is_verified
 from refugio.accounts.services import user_for_token
-from refugio.core.errors import NotFound, PermissionDenied, ValidationFailed, VersionConflict
+from refugio.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed, VersionConflict
 from refugio.json_body import BrokenText, StrictJSONParser
 from refugio.registration.services import IdempotencyConflict, RegistrationClosed
 
@@ -103,6 +103,11 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return error(request, 403, "forbidden", str(exc))
 
 
+@api.exception_handler(Conflict)
+def _state_conflict(request: HttpRequest, exc: Conflict) -> HttpResponse:
+    return error(request, 409, exc.code, exc.message)
+
+
 @api.exception_handler(VersionConflict)
 def _conflict(request: HttpRequest, exc: VersionConflict) -> HttpResponse:
     return error(request, 409, "conflict", str(exc))
@@ -137,15 +142,22 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _register_routers() -> None:
     from refugio.accounts.api import router as accounts_router
     from refugio.audit.api import router as audit_router
+    from refugio.casemanagement.api import router as casemanagement_router
     from refugio.escalations.api import public_router as public_reports_router
     from refugio.escalations.api import router as escalations_router
     from refugio.legal.api import router as legal_router
     from refugio.messaging.api import router as messaging_router
+    from refugio.obligations.api import router as obligations_router
     from refugio.people.api import router as people_router
     from refugio.placement.api import router as placement_router
+    from refugio.rapidresponse.api import router as rapidresponse_router
+    from refugio.reception.api import router as reception_router
+    from refugio.referrals.api import router as referrals_router
     from refugio.registration.api import intake_router
     from refugio.registration.api import router as registration_router
+    from refugio.remedies.api import router as remedies_router
     from refugio.transparency.api import router as statistics_router
+    from refugio.transport.api import router as transport_router
     from refugio.triage.api import router as triage_router
 
     api.add_router("", people_router)
@@ -160,6 +172,13 @@ def _register_routers() -> None:
     api.add_router("", triage_router)
     api.add_router("", public_reports_router)
     api.add_router("", statistics_router)
+    api.add_router("", reception_router)
+    api.add_router("", transport_router)
+    api.add_router("", referrals_router)
+    api.add_router("", casemanagement_router)
+    api.add_router("", obligations_router)
+    api.add_router("", rapidresponse_router)
+    api.add_router("", remedies_router)
 
 
 _register_routers()

@@ -68,6 +68,13 @@ INSTALLED_APPS = [
     "refugio.messaging",
     "refugio.disparity",
     "refugio.transparency",
+    "refugio.reception",
+    "refugio.transport",
+    "refugio.referrals",
+    "refugio.casemanagement",
+    "refugio.obligations",
+    "refugio.rapidresponse",
+    "refugio.remedies",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -40,6 +40,13 @@ urlpatterns = [
     path("planning/", include("refugio.planning.urls")),
     path("placement/", include("refugio.placement.urls")),
     path("disparities/", include("refugio.disparity.urls")),  # analysts and admins: waits and entries by group
+    path("reception/", include("refugio.reception.urls")),
+    path("transport/", include("refugio.transport.urls")),
+    path("referrals/", include("refugio.referrals.urls")),
+    path("case-management/", include("refugio.casemanagement.urls")),
+    path("obligations/", include("refugio.obligations.urls")),
+    path("rapid-response/", include("refugio.rapidresponse.urls")),
+    path("remedies/", include("refugio.remedies.urls")),
     path("calendar/<str:token>.ics", legal_views.ical, name="ical"),
     path("", include("refugio.people.urls")),
 ]

@@ -29,6 +29,15 @@ class Subject(StrEnum):
     ALLOCATION = "allocation"  # the weekly placement of arriving cases with local partners
     SELF_IDENTIFICATION = "self_identification"  # race/ethnicity a person chose to state, with consent
     DISPARITY = "disparity"  # waits and entries compared between groups, and the alerts; never a person
+    # Reception without detention (each its own app; rows below, one block per subject).
+    SHELTER = "shelter"  # a shelter, its beds and its (confidential) address
+    SHELTER_STAY = "shelter_stay"  # a household's placement in a shelter's beds, the arrivals board
+    TRANSPORT = "transport"  # trips, seats, tickets, itineraries, destination addresses
+    REFERRAL = "referral"  # referrals to services at other organisations, the service directory
+    CASE_PLAN = "case_plan"  # community case management: plans, check-ins, outreach
+    OBLIGATION = "obligation"  # the obligations calendar: hearings, check-ins, filings, appointments
+    DETENTION = "detention"  # rapid response: detention and imminent-removal alerts, stay requests
+    REMEDY = "remedy"  # removal orders, motions to reopen, MPP case status
 
 
 class Verb(StrEnum):
@@ -93,6 +102,29 @@ RULES: Mapping[tuple[Subject, Verb], frozenset[str]] = {
     # Disparity monitoring: analysts and admins read the comparisons; admins are alerted and must act (CONFIRM).
     (Subject.DISPARITY, Verb.READ): frozenset({ADMIN, ANALYST}),
     (Subject.DISPARITY, Verb.CONFIRM): frozenset({ADMIN}),
+    # Shelters: their own staff and admins keep them; who works a case reads them to place someone.
+    # Agencies never: a shelter's address is confidential.
+    (Subject.SHELTER, Verb.READ): CASE_ROLES,
+    (Subject.SHELTER, Verb.WRITE): frozenset({ADMIN, SHELTER}),
+    (Subject.SHELTER, Verb.SHARE): frozenset({ADMIN}),
+    (Subject.SHELTER_STAY, Verb.READ): CASE_ROLES,
+    (Subject.SHELTER_STAY, Verb.CREATE): frozenset({ADMIN, CASEWORKER, SHELTER}),
+    (Subject.SHELTER_STAY, Verb.WRITE): frozenset({ADMIN, CASEWORKER, SHELTER}),
+    (Subject.TRANSPORT, Verb.READ): CASE_ROLES,
+    (Subject.TRANSPORT, Verb.WRITE): frozenset({ADMIN, CASEWORKER, SHELTER}),
+    (Subject.REFERRAL, Verb.READ): CASE_ROLES,
+    (Subject.REFERRAL, Verb.CREATE): frozenset({ADMIN, CASEWORKER, SHELTER}),
+    (Subject.REFERRAL, Verb.WRITE): frozenset({ADMIN, CASEWORKER, SHELTER, ATTORNEY}),
+    (Subject.CASE_PLAN, Verb.READ): CASE_ROLES,
+    (Subject.CASE_PLAN, Verb.WRITE): frozenset({ADMIN, CASEWORKER}),
+    (Subject.CASE_PLAN, Verb.CREATE): frozenset({ADMIN, CASEWORKER, SHELTER}),  # recording a check-in
+    (Subject.OBLIGATION, Verb.READ): CASE_ROLES,
+    (Subject.OBLIGATION, Verb.WRITE): frozenset({ADMIN, CASEWORKER, ATTORNEY}),
+    (Subject.DETENTION, Verb.READ): CASE_ROLES,
+    (Subject.DETENTION, Verb.CREATE): CASE_ROLES,  # anyone with access to the case raises the alarm
+    (Subject.DETENTION, Verb.WRITE): frozenset({ADMIN, CASEWORKER, ATTORNEY}),
+    (Subject.REMEDY, Verb.READ): CASE_ROLES,
+    (Subject.REMEDY, Verb.WRITE): frozenset({ADMIN, CASEWORKER, ATTORNEY}),
 }
 
 

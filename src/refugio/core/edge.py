@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied as HttpPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
-from refugio.core.errors import NotFound, PermissionDenied
+from refugio.core.errors import Conflict, NotFound, PermissionDenied
 
 
 class DomainErrorsMiddleware:
@@ -23,4 +24,6 @@ class DomainErrorsMiddleware:
             raise Http404 from exception
         if isinstance(exception, PermissionDenied):
             raise HttpPermissionDenied(str(exception)) from exception
+        if isinstance(exception, Conflict):  # a view that did not show it beside its form
+            return render(request, "409.html", {"message": exception.message}, status=409)
         return None

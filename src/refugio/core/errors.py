@@ -17,6 +17,17 @@ class VersionConflict(Exception):
     """Someone else changed the record since it was read: nothing was saved."""
 
 
+class Conflict(Exception):
+    """The request is valid but the present state refuses it (the last bed is taken, the alert is already
+    closed): nothing was written. The message says why, in the user's language; `code` names the case for
+    machines (the API's error code)."""
+
+    def __init__(self, message: str, code: str = "conflict") -> None:
+        self.message = message
+        self.code = code
+        super().__init__(message)
+
+
 class ValidationFailed(Exception):
     """Input that cannot be stored, with a message per field. Nothing was written."""
 

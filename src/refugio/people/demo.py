@@ -99,6 +99,7 @@ def load_demo(households_per_org: int = 220) -> dict[str, int]:
     _messages()
     _statistics()
     _disparity(orgs, users)
+    _reception_without_detention(orgs, users)
     return {name: Household.objects.filter(owner=org).count() for name, org in orgs.items()}
 
 
@@ -325,3 +326,23 @@ def _disparity(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
     from refugio.disparity.demo import load_disparity_demo
 
     load_disparity_demo(orgs["Demo Legal Aid"], users["legal-caseworker"])
+
+
+def _reception_without_detention(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+    """Shelters with beds, trips, referrals, case plans with check-ins, removal orders, a detention alert, and
+    the obligations computed from all of them (last: it reads the others)."""
+    from refugio.casemanagement.demo import load_casemanagement_demo
+    from refugio.obligations.demo import load_obligations_demo
+    from refugio.rapidresponse.demo import load_rapidresponse_demo
+    from refugio.reception.demo import load_reception_demo
+    from refugio.referrals.demo import load_referrals_demo
+    from refugio.remedies.demo import load_remedies_demo
+    from refugio.transport.demo import load_transport_demo
+
+    load_reception_demo(orgs, users)
+    load_transport_demo(orgs, users)
+    load_referrals_demo(orgs, users)
+    load_casemanagement_demo(orgs, users)
+    load_obligations_demo(orgs, users)
+    load_rapidresponse_demo(orgs, users)
+    load_remedies_demo(orgs, users)

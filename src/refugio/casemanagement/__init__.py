@@ -1,0 +1,3 @@
+"""Case plans with check-ins instead of monitors; missed check-ins start with outreach; appearance and check-in
+rates.
+"""

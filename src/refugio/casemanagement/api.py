@@ -1,0 +1,5 @@
+"""Community case management: the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["casemanagement"])

@@ -1,0 +1,5 @@
+"""Obligations calendar: the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["obligations"])

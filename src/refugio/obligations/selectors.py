@@ -1,0 +1,1 @@
+"""Obligations calendar: selectors."""

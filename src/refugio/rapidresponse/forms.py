@@ -1,0 +1,1 @@
+"""Rapid response: forms."""

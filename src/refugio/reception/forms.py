@@ -1,0 +1,1 @@
+"""Reception: shelters, beds and placements: forms."""

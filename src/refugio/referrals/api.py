@@ -1,0 +1,5 @@
+"""Referrals: the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["referrals"])

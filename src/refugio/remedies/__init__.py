@@ -1,0 +1,1 @@
+"""Removal orders, in-absentia motions to reopen with their deadlines, drafts and tracking; MPP case status."""

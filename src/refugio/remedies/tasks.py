@@ -1,0 +1,1 @@
+"""Remedies for removal orders: tasks."""

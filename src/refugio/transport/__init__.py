@@ -1,0 +1,1 @@
+"""Trips from port to shelter to destination, seats, tickets, itineraries, destination addresses."""

@@ -1,0 +1,5 @@
+"""Transport: the JSON API."""
+
+from ninja import Router
+
+router = Router(tags=["transport"])
