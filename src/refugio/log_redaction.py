@@ -37,10 +37,23 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Object ids are not personal and are what an operator needs to find a record, but their digit runs look like
+# phone numbers ("…-446655440000"): they are set aside before the patterns run and put back after.
+_UUID = re.compile(r"\b[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\b")
+_KEPT = re.compile("\x00(\\d+)\x00")
+
+
 def redact(text: str) -> str:
+    kept: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        kept.append(match.group(0))
+        return f"\x00{len(kept) - 1}\x00"
+
+    text = _UUID.sub(keep, text.replace("\x00", ""))
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
-    return text
+    return _KEPT.sub(lambda m: kept[int(m.group(1))], text)
 
 
 def redact_secrets(text: str) -> str:
