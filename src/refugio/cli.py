@@ -257,12 +257,51 @@ def _place(args: argparse.Namespace) -> int:
 def _keys(args: argparse.Namespace) -> int:
     from refugio.keyring import generate_keys, write_keys_file
 
+    if args.action == "rotate-audit":
+        return _rotate_audit_key(args)
+    if not args.out:
+        sys.stderr.write("refugio: keys generate needs --out FILE\n")
+        return 2
     try:
         write_keys_file(Path(args.out), generate_keys())
     except FileExistsError:
         sys.stderr.write(f"refugio: {args.out} exists; not overwriting keys\n")
         return 2
     print(f"wrote new keys to {args.out} (mode 600); set REFUGIO_KEYS_FILE={args.out}")
+    return 0
+
+
+def _rotate_audit_key(args: argparse.Namespace) -> int:
+    from refugio.audit.signing import rotate_signing_key
+
+    path = Path(args.file or os.environ.get("REFUGIO_KEYS_FILE", ""))
+    if not path.is_file():
+        sys.stderr.write("refugio: keys rotate-audit needs --file KEYS (or REFUGIO_KEYS_FILE)\n")
+        return 2
+    old, new = rotate_signing_key(path)
+    print(
+        f"audit signing key {old} replaced by {new} in {path}; its public key is kept in audit_verify_keys. "
+        "Seal and export a head now (refugio manage seal_audit; refugio manage export_tree_head), then restart."
+    )
+    return 0
+
+
+def _check_audit_proof(args: argparse.Namespace) -> int:
+    """Offline: no database, no settings; the proof file and the log's public key(s) only."""
+    from refugio.audit.proof_files import check_proof, decode_public_key, key_id
+
+    keys = {key_id(k): k for k in (decode_public_key(text) for text in args.public_key)}
+    document = json.loads(Path(args.proof).read_text())
+    kept = json.loads(Path(args.kept).read_text()) if args.kept else None
+    problems = check_proof(document, keys, kept)
+    if problems:
+        for problem in problems:
+            sys.stderr.write(f"{problem}\n")
+        sys.stderr.write("proof NOT valid\n")
+        return 1
+    head = document["head"]
+    what = f"event at position {document.get('index')} is in" if document["kind"] == "inclusion" else "log extends"
+    print(f"proof valid: the {what} the signed tree of {head['size']} events (key {head['key_id']})")
     return 0
 
 
@@ -349,10 +388,17 @@ def build_parser() -> argparse.ArgumentParser:
     placer.add_argument("--time-limit", type=float, default=None, help="seconds")
     placer.set_defaults(func=_place)
 
-    keys = sub.add_parser("keys", help="generate a keys file for production")
-    keys.add_argument("action", choices=["generate"])
-    keys.add_argument("--out", required=True)
+    keys = sub.add_parser("keys", help="generate a keys file for production, or rotate its audit signing key")
+    keys.add_argument("action", choices=["generate", "rotate-audit"])
+    keys.add_argument("--out", help="generate: the keys file to write (never overwritten)")
+    keys.add_argument("--file", help="rotate-audit: the keys file to change (default $REFUGIO_KEYS_FILE)")
     keys.set_defaults(func=_keys)
+
+    proof = sub.add_parser("check-audit-proof", help="check an audit proof offline with the log's public key(s)")
+    proof.add_argument("proof", help="a file printed by `refugio manage audit_proof`")
+    proof.add_argument("--public-key", action="append", required=True, help="hex or base64; repeat after a rotation")
+    proof.add_argument("--kept", help="for a consistency proof: the head you kept (export_tree_head's file)")
+    proof.set_defaults(func=_check_audit_proof)
 
     backup = sub.add_parser("backup", help="a consistent copy of the database while it runs (not the keys)")
     backup.add_argument("--out", required=True, help="the backup file to write (never overwritten)")

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection, transaction
@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from refugio.audit import merkle
 from refugio.audit.models import AuditEvent, Sealer, TreeHead
+from refugio.audit.proof_files import canonical_event_bytes
 from refugio.audit.signing import sign_head
 
 
@@ -54,7 +55,7 @@ class Touch:
     fields: Sequence[str]
 
 
-def canonical_bytes(
+def canonical_payload(
     *,
     occurred_at: datetime,
     actor_id: int | None,
@@ -66,9 +67,9 @@ def canonical_bytes(
     fields: Sequence[str],
     channel: str,
     ip_address: str | None,
-) -> bytes:
-    """The bytes an event's leaf hash covers: every column but the id, the hash and the position."""
-    payload = {
+) -> dict[str, Any]:
+    """What an event's leaf hash covers: every column but the id, the hash and the position."""
+    return {
         "occurred_at": occurred_at.astimezone(dt.UTC).isoformat(),
         "actor_id": actor_id,
         "actor_name": actor_name,
@@ -80,7 +81,11 @@ def canonical_bytes(
         "channel": channel,
         "ip_address": ip_address,
     }
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def canonical_bytes(**columns: Any) -> bytes:  # noqa: ANN401
+    """The bytes an event's leaf hash covers (the encoding partners rebuild: proof_files.canonical_event_bytes)."""
+    return canonical_event_bytes(canonical_payload(**columns))
 
 
 # The columns canonical_bytes reads, in its keyword names; verification fetches exactly these.

@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from refugio.audit import merkle
 from refugio.audit.models import AuditEvent, TreeHead
+from refugio.audit.proof_files import LOG_ID
 from refugio.audit.services import CONTENT_COLUMNS, canonical_bytes
-from refugio.audit.signing import LOG_ID, public_bytes, signature_valid, verify_key
+from refugio.audit.signing import key_id, public_bytes, signature_valid, trusted_keys, verify_key
 
 MAX_PROBLEMS = 50
 
@@ -93,32 +94,39 @@ def export_head() -> dict[str, Any] | None:
         "timestamp_ms": head.timestamp_ms,
         "key_id": head.key_id,
         "signature": head.signature,
-        # For the keeper's convenience; verification here never trusts it, it uses the configured key.
+        # For the keeper's convenience; verification never trusts it, it uses the configured keys.
         "public_key": public_bytes(verify_key()).hex(),
     }
 
 
-def verify_log(*, kept: KeptHead | None = None, chunk: int = 20000, key: Ed25519PublicKey | None = None) -> Report:
+def verify_log(
+    *,
+    kept: KeptHead | None = None,
+    chunk: int = 20000,
+    key: Ed25519PublicKey | None = None,
+    public_keys: list[Ed25519PublicKey] | None = None,
+) -> Report:
     """Recompute every leaf hash from its event, the root at every signed head, and check each signature.
 
     Each head's root is recomputed from the one sequence of leaves, so all heads that pass are consistent
     with each other (each tree is a prefix of the next). With `kept`, the log must also reproduce that
     head: a history rewritten or truncated since it was exported no longer does.
     """
-    key = key or verify_key()
+    keys = {} if key is None else {key_id(key): key}
+    keys = keys or trusted_keys(public_keys)
     report = Report()
     columns = ("size", "root_hash", "timestamp_ms", "key_id", "signature")
     heads = list(TreeHead.objects.order_by("size").values_list(*columns))
     report.heads = len(heads)
     previous_ts = None
     for size, root_hash, timestamp_ms, kid, signature in heads:
-        if not signature_valid(size, root_hash, timestamp_ms, kid, signature, key):
-            report.add(Problem("bad-signature", f"the tree head of size {size} is not signed by the audit key"))
+        if not signature_valid(size, root_hash, timestamp_ms, kid, signature, keys):
+            report.add(Problem("bad-signature", f"the tree head of size {size} is not signed by a trusted audit key"))
         if previous_ts is not None and timestamp_ms < previous_ts:
             report.add(Problem("heads-out-of-order", f"the tree head of size {size} is older than the one before"))
         previous_ts = timestamp_ms
     if kept is not None and not signature_valid(
-        kept.size, kept.root_hash, kept.timestamp_ms, kept.key_id, kept.signature, key
+        kept.size, kept.root_hash, kept.timestamp_ms, kept.key_id, kept.signature, keys
     ):
         report.add(Problem("kept-head", "the kept tree head is not signed by this log's audit key"))
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from refugio.audit.proof_files import decode_public_key
 from refugio.audit.verify import KeptHead, verify_log
 
 
@@ -17,10 +18,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--against", metavar="FILE", help="a head printed earlier by export_tree_head")
+        parser.add_argument(
+            "--public-key",
+            action="append",
+            default=[],
+            metavar="KEY",
+            help="a trusted audit public key (hex or base64); repeat for earlier keys. No private key is needed.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:  # noqa: ANN401
         kept = KeptHead.from_json(Path(options["against"]).read_text()) if options["against"] else None
-        report = verify_log(kept=kept)
+        report = verify_log(kept=kept, public_keys=[decode_public_key(k) for k in options["public_key"]])
         if report.ok:
             against = f"; consistent with the kept head of size {kept.size}" if kept else ""
             self.stdout.write(
