@@ -293,3 +293,19 @@ def test_planning_pages_show_words_not_codes(world: World, plans: Plans, languag
         text = _visible_text(response.content.decode())
         assert not CODES.findall(text), (url, CODES.findall(text))
         assert "El Paso" in text or url.endswith("/publish/")
+
+
+def test_the_service_checks_the_confirmation_inside_its_transaction(world: World, plans: Plans) -> None:
+    from refugio.core.errors import VersionConflict
+
+    actor = Actor(world.users[Role.ORG_ADMIN], "web")
+    version = selectors.publish_preview(plans.run).version
+    scheduled = set(Household.objects.filter(status="scheduled").values_list("id", flat=True))
+    PlanRun.objects.create(status=PlanStatus.PUBLISHED, published_at=timezone.now())  # the numbers change
+    with pytest.raises(VersionConflict):
+        services.publish_plan(actor, run=plans.run, expected_version=version)
+    plans.run.refresh_from_db()
+    assert plans.run.status == PlanStatus.READY
+    assert set(Household.objects.filter(status="scheduled").values_list("id", flat=True)) == scheduled
+    fresh = selectors.publish_preview(plans.run).version
+    assert services.publish_plan(actor, run=plans.run, expected_version=fresh) > 0

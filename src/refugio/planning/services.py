@@ -8,14 +8,13 @@ import traceback
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from refugio.accounts.selectors import is_coordinator
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
-from refugio.core.errors import ValidationFailed
+from refugio.core.errors import ValidationFailed, VersionConflict
 from refugio.messaging.services import queue_notice
 from refugio.people.models import Household
 from refugio.people.services import PermissionDenied
@@ -218,30 +217,25 @@ def compute_plan(plan_id: int, today: dt.date | None = None) -> PlanRun:
     return run
 
 
-def appointment_message(household: Household, appointment: Appointment) -> str:
-    with translation.override(household.preferred_language or "es"):
-        text = _(
-            "Refugio: your appointment to enter the United States is at %(port)s on %(date)s. "
-            "Registration code %(code)s."
-        ) % {
-            "port": appointment.port.name,
-            "date": date_format(appointment.date, "DATE_FORMAT"),
-            "code": household.display_code,
-        }
-        if appointment.port.what_to_bring:
-            text += " " + _("Bring: %(list)s") % {"list": appointment.port.what_to_bring}
-        if appointment.moved:
-            text = _("Your appointment has changed.") + " " + text
-    return text
-
-
-def publish_plan(actor: Actor, *, run: PlanRun) -> int:
+def publish_plan(actor: Actor, *, run: PlanRun, expected_version: str | None = None) -> int:
     """Make a reviewed plan the one people are told about. Returns how many messages were queued (new or
-    changed appointments only; an unchanged appointment is not announced again)."""
+    changed appointments only; an unchanged appointment is not announced again).
+
+    `expected_version` is the version of the confirmation the coordinator saw (selectors.publish_preview):
+    checked inside the transaction, with the plan locked, so a plan changed between the check and the
+    publication cannot be published on a stale confirmation (VersionConflict, nothing written)."""
     _require_coordinator(actor)
     if run.status != PlanStatus.READY:
         raise ValidationFailed({"status": _("Only a plan ready for review can be published.")})
     with transaction.atomic():
+        run = PlanRun.objects.select_for_update().get(pk=run.pk)
+        if run.status != PlanStatus.READY:  # published or superseded by a concurrent request meanwhile
+            raise VersionConflict
+        if expected_version is not None:
+            # selectors imports this module (current_published): imported here, not at the top.
+            from refugio.planning.selectors import check_publish_version
+
+            check_publish_version(run, expected_version)
         previous = current_published()
         before = {}
         if previous:

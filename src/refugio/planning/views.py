@@ -149,7 +149,9 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             if not form.is_valid():
                 raise VersionConflict
-            selectors.check_publish_version(run, form.cleaned_data["version"])
+            queued = services.publish_plan(
+                actor_from_request(request, "web"), run=run, expected_version=form.cleaned_data["version"]
+            )
         except VersionConflict:
             preview = selectors.publish_preview(run)
             error = _(
@@ -157,8 +159,6 @@ def publish(request: HttpRequest, plan_id: int) -> HttpResponse:
                 "published. Check the new numbers below and confirm again."
             )
             return render(request, "planning/publish.html", {"preview": preview, "error": error}, status=409)
-        try:
-            queued = services.publish_plan(actor_from_request(request, "web"), run=run)
         except (ValidationFailed, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "fields", {}).values()) or str(exc))
         else:
