@@ -18,6 +18,17 @@ from django.core.exceptions import ImproperlyConfigured
 
 from refugio.keyring import load_keys
 
+
+def _json_object(name: str) -> dict[str, object]:
+    """An environment variable holding a JSON object, or a clear error naming it (never a bare traceback)."""
+    try:
+        value = json.loads(os.environ.get(name) or "{}")
+    except json.JSONDecodeError as exc:
+        raise ImproperlyConfigured(f"{name} must be a JSON object: {exc.msg} at position {exc.pos}") from exc
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object such as {{\"key\": \"value\"}}")
+    return value
+
 MODE = os.environ.get("REFUGIO_MODE", "production")
 if MODE not in {"production", "demo", "test"}:
     raise ImproperlyConfigured(f"REFUGIO_MODE must be production, demo or test, not {MODE!r}")
@@ -296,7 +307,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("REFUGIO_FROM_EMAIL", "refugio@localhost")
 # E-mail through a provider's API with django-anymail: REFUGIO_EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
 # and its settings as JSON in REFUGIO_ANYMAIL (e.g. {"MAILGUN_API_KEY": "…"}). See docs/messaging.md.
 EMAIL_BACKEND = os.environ.get("REFUGIO_EMAIL_BACKEND", EMAIL_BACKEND)
-ANYMAIL = json.loads(os.environ.get("REFUGIO_ANYMAIL", "{}"))
+ANYMAIL = _json_object("REFUGIO_ANYMAIL")
 
 # Messages to households (refugio.messaging): "local" writes what it would send to a table (demo, tests, no
 # gateway); "twilio" sends SMS and WhatsApp through Twilio. WhatsApp may go through the Cloud API instead.
@@ -311,7 +322,7 @@ TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM = os.environ.get("TWILIO_FROM", "")  # +1…, or a Messaging Service SID (MG…)
 TWILIO_WHATSAPP_FROM = os.environ.get("TWILIO_WHATSAPP_FROM", "")  # +1… (a WhatsApp-enabled sender)
 # Approved WhatsApp templates for messages outside the 24-hour window: {"entry_date:es": "HX…", …}
-TWILIO_CONTENT_SIDS = json.loads(os.environ.get("TWILIO_CONTENT_SIDS", "{}"))
+TWILIO_CONTENT_SIDS = _json_object("TWILIO_CONTENT_SIDS")
 WHATSAPP_CLOUD_TOKEN = os.environ.get("WHATSAPP_CLOUD_TOKEN", "")
 WHATSAPP_CLOUD_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_CLOUD_PHONE_NUMBER_ID", "")
 WHATSAPP_CLOUD_API_VERSION = os.environ.get("WHATSAPP_CLOUD_API_VERSION", "v21.0")
@@ -321,7 +332,7 @@ WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
 WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET", "")
 # Approved WhatsApp templates, sent outside the 24-hour window: {"entry_date": "refugio_entry_date",
 # "entry_date:ht": "refugio_entry_date_ht:fr"}; without an entry, the catalogue's own name (docs/messaging.md).
-WHATSAPP_CLOUD_TEMPLATES = json.loads(os.environ.get("WHATSAPP_CLOUD_TEMPLATES", "{}"))
+WHATSAPP_CLOUD_TEMPLATES = _json_object("WHATSAPP_CLOUD_TEMPLATES")
 if REFUGIO_MESSAGING_PROVIDER == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
     raise ImproperlyConfigured(
         "REFUGIO_MESSAGING_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM"
