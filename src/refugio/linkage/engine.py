@@ -355,7 +355,7 @@ def run_linkage(
     """Score candidate pairs and return those at or above `threshold`. One list: deduplication (each pair once,
     id_a < id_b); two lists: linkage (id_a from the first, id_b from the second). `database_api`: a Splink
     database API (default: a new in-memory DuckDB; `splink.SparkAPI(spark_session=…)` for Spark)."""
-    from splink import Linker, block_on
+    from splink import Linker
 
     started = time.perf_counter()
     db_api = database_api if database_api is not None else _default_database_api()
@@ -373,29 +373,51 @@ def run_linkage(
     linker = Linker(
         inputs, _settings(link_type, with_identifier, db_api.sql_dialect.sql_dialect_str), log_level=logging.ERROR
     )
+    _train(linker, u_sample_pairs, seed)
+    # The candidate pairs are materialised once (ids only) to count them; predict() then scores that table and
+    # keeps only the pairs at or above the threshold (the full scored table would not fit at a million records).
+    blocked = linker.inference.compute_blocked_pairs_for_predict()
+    counted = blocked.query_sql("SELECT count(*) AS n FROM {this}").as_record_list()
+    candidate_pairs = int(counted[0]["n"]) if counted else 0
+    pairs = _predict(linker, threshold)
+    prior = float(linker._settings_obj._probability_two_random_records_match)
+    return LinkageResult(pairs, total, candidate_pairs, time.perf_counter() - started, prior)
+
+
+def _train(linker: Any, u_sample_pairs: float, seed: int) -> None:  # noqa: ANN401
     training = linker.training
     training.estimate_probability_two_random_records_match(list(_DETERMINISTIC_RULES), recall=_DETERMINISTIC_RECALL)
     training.estimate_u_using_random_sampling(max_pairs=u_sample_pairs, seed=seed)
     # EM twice, each blocked on what it does not estimate: names (for the date, sex, nationality), then the date
     # (for the names). Splink combines the m estimates of both sessions.
     training.estimate_parameters_using_expectation_maximisation(
-        block_on("fam1", "given1"), estimate_without_term_frequencies=True
+        block_on_names(), estimate_without_term_frequencies=True
     )
     training.estimate_parameters_using_expectation_maximisation(
-        block_on("dob_year", "dob_month", "dob_day"), estimate_without_term_frequencies=True
+        block_on_dates(), estimate_without_term_frequencies=True
     )
-    # The candidate pairs are materialised once (ids only) to count them; predict() then scores that table and
-    # keeps only the pairs at or above the threshold (the full scored table would not fit at a million records).
-    blocked = linker.inference.compute_blocked_pairs_for_predict()
-    counted = blocked.query_sql("SELECT count(*) AS n FROM {this}").as_record_list()
-    candidate_pairs = int(counted[0]["n"]) if counted else 0
+
+
+def block_on_names() -> Any:  # noqa: ANN401
+    from splink import block_on
+
+    return block_on("fam1", "given1")
+
+
+def block_on_dates() -> Any:  # noqa: ANN401
+    from splink import block_on
+
+    return block_on("dob_year", "dob_month", "dob_day")
+
+
+def _predict(linker: Any, threshold: float) -> list[ScoredPair]:  # noqa: ANN401
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     labels = _level_labels(linker)
     gamma_columns = ", ".join(f"gamma_{name}" for name in labels)
     # Only our own column names go into the SQL.
     select = f"SELECT unique_id_l, unique_id_r, match_probability, match_weight, {gamma_columns} FROM {{this}} "  # noqa: S608
     above = predictions.query_sql(select + "ORDER BY match_probability DESC, unique_id_l, unique_id_r").as_record_list()
-    pairs = [
+    return [
         ScoredPair(
             id_a=str(row["unique_id_l"]),
             id_b=str(row["unique_id_r"]),
@@ -405,8 +427,54 @@ def run_linkage(
         )
         for row in above
     ]
-    prior = float(linker._settings_obj._probability_two_random_records_match)
-    return LinkageResult(pairs, total, candidate_pairs, time.perf_counter() - started, prior)
+
+
+# Fewer records than this and expectation maximisation has too few pairs to learn from (it fails outright on a
+# handful): train_model refuses, and the caller trains on a larger reference instead.
+MIN_TRAINING_RECORDS = 500
+
+
+def train_model(
+    records: Sequence[PersonRecord], *, database_api: Any = None, u_sample_pairs: float = 2e6, seed: int = 1
+) -> dict[str, Any]:
+    """Train the model (without labels) on one register and return it as Splink's model JSON, to score other
+    records against later with `score_with_model` (a tracing request is one record: too few to train on)."""
+    from splink import Linker
+
+    if len(records) < MIN_TRAINING_RECORDS:
+        raise ValueError(f"training needs at least {MIN_TRAINING_RECORDS} records, not {len(records)}")
+    db_api = database_api if database_api is not None else _default_database_api()
+    linker = Linker(
+        [db_api.register(_table(records))],
+        _settings("dedupe_only", False, db_api.sql_dialect.sql_dialect_str),
+        log_level=logging.ERROR,
+    )
+    _train(linker, u_sample_pairs, seed)
+    return linker.misc.save_model_to_json()
+
+
+def score_with_model(
+    model: dict[str, Any],
+    sought: Sequence[PersonRecord],
+    register: Sequence[PersonRecord],
+    *,
+    threshold: float,
+    database_api: Any = None,
+) -> list[ScoredPair]:
+    """Score each sought person against a register with a trained model: pairs (sought id, register id) at or
+    above `threshold`. The prior is that the one person sought is at most one record of the register
+    (1 / its size), not the duplicate rate the model was trained with: so a probability means "this record
+    is the person sought", as a tracing request asks."""
+    from splink import Linker
+
+    if not sought or not register:
+        return []
+    db_api = database_api if database_api is not None else _default_database_api()
+    settings = {**model, "link_type": "link_only", "probability_two_random_records_match": 1 / len(register)}
+    linker = Linker(
+        [db_api.register(_table(sought)), db_api.register(_table(register))], settings, log_level=logging.ERROR
+    )
+    return _predict(linker, threshold)
 
 
 def link(

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from refugio.tracing import views
+
+app_name = "tracing"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("households/<uuid:household_id>/new/", views.new_request, name="new"),
+    path("requests/<uuid:request_id>/", views.request_page, name="request"),
+    path("requests/<uuid:request_id>/close/", views.close, name="close"),
+    path("candidates/<uuid:candidate_id>/", views.held_page, name="held"),
+    path("candidates/<uuid:candidate_id>/<slug:step>/", views.act, name="act"),
+]
