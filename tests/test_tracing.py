@@ -139,16 +139,32 @@ def test_details_cross_only_after_both_confirm_both_consent_and_someone_verifies
     candidate.refresh_from_db()
     assert candidate.status != CandidateStatus.REUNITED
 
+    # Until now the requesting side read nothing of the holder's people, and the holder nothing of the family:
+    # the audit logs of both organisations say so.
+    assert _cross_reads(world) == set()
     holder.post(f"{act}/verify/", {"method": "questions", "notes": "He named his mother and the village school."})
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.SHARED
     assert requester.get(f"/cases/{tracing['found'].id}/").status_code == 200
     assert holder.get(f"/cases/{world.own.id}/").status_code == 200
+    assert _cross_reads(world) == {"home reads stranger", "stranger reads home"}  # now, and audited where owned
     requester.post(f"{act}/reunited/")
     candidate.refresh_from_db()
     assert candidate.status == CandidateStatus.REUNITED
     tracing["request"].refresh_from_db()
     assert tracing["request"].status == "reunited"
+
+
+def _cross_reads(world: World) -> set[str]:
+    """Reads of personal data (households, people) by one organisation's staff of the other's records."""
+    staff = {world.users[Role.CASEWORKER].id: "home", world.users["stranger_caseworker"].id: "stranger"}
+    owners = {world.home.id: "home", world.stranger.id: "stranger"}
+    found = set()
+    for event in AuditEvent.objects.filter(action="read", object_type__in=["household", "person"]):
+        reader, owner = staff.get(event.actor_id), owners.get(event.organisation_id)
+        if reader and owner and reader != owner:
+            found.add(f"{reader} reads {owner}")
+    return found
 
 
 def test_every_step_is_audited_in_both_organisations(world: World, tracing: dict) -> None:
