@@ -13,10 +13,13 @@ without particles) are computed in Python (names.py), so SQL only compares colum
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from refugio.linkage import names
@@ -474,6 +477,38 @@ def score_with_model(
     linker = Linker(
         [db_api.register(_table(sought)), db_api.register(_table(register))], settings, log_level=logging.ERROR
     )
+    return _predict(linker, threshold)
+
+
+# The reference model, trained without labels (EM) on a synthetic register with realistic names and recording
+# errors (`refugio manage train_tracing_model` writes it; no personal data in it): for what is too small to
+# train on (a tracing request is one record; a small organisation's register has too few duplicates).
+REFERENCE_MODEL = Path(__file__).with_name("reference_model.json")
+
+
+@functools.cache
+def reference_model() -> dict[str, Any]:
+    return dict(json.loads(REFERENCE_MODEL.read_text()))
+
+
+def dedupe_with_model(
+    model: dict[str, Any], records: Sequence[PersonRecord], *, threshold: float, database_api: Any = None
+) -> list[ScoredPair]:
+    """Pairs of one register judged the same person at or above `threshold`, with a trained model (its prior,
+    the duplicate rate it was trained with, kept)."""
+    from splink import Linker
+
+    if len(records) < 2:
+        return []
+    db_api = database_api if database_api is not None else _default_database_api()
+    with_identifier = any(r.identifier_key for r in records)
+    settings = {**model, "link_type": "dedupe_only"}
+    if with_identifier:  # the reference model has no identifier comparison: block on it at least
+        settings["blocking_rules_to_generate_predictions"] = [
+            *model["blocking_rules_to_generate_predictions"],
+            {"blocking_rule": IDENTIFIER_BLOCKING_RULE, "sql_dialect": "duckdb"},
+        ]
+    linker = Linker([db_api.register(_table(records))], settings, log_level=logging.ERROR)
     return _predict(linker, threshold)
 
 

@@ -19,6 +19,8 @@ from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisat
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
 from refugio.core.errors import PermissionDenied, ValidationFailed, VersionConflict
+from refugio.linkage.engine import PersonRecord as LinkageRecord
+from refugio.linkage.engine import dedupe_with_model, reference_model
 from refugio.people.duplicates import PersonRecord, match_reason
 from refugio.people.models import (
     Consent,
@@ -329,6 +331,53 @@ def _flag_batch(batch_size: int) -> int | None:
         DuplicateFlag.objects.bulk_create(flags, ignore_conflicts=True)
         Person.objects.filter(pk__in=[p.pk for p in batch]).update(duplicates_checked_at=timezone.now())
     return len(flags)
+
+
+PROBABLE_MATCH = "probable_match"
+PROBABLE_MATCH_THRESHOLD = 0.9  # Splink match probability; a caseworker still decides every pair
+
+
+def find_probable_duplicates_everywhere() -> int:
+    owners = Household.objects.exclude(status=HouseholdStatus.CLOSED).values_list("owner_id", flat=True).distinct()
+    return sum(find_probable_duplicates(organisation_id=owner) for owner in sorted(set(owners)))
+
+
+def find_probable_duplicates(*, organisation_id: int, threshold: float = PROBABLE_MATCH_THRESHOLD) -> int:
+    """The probabilistic search (refugio.linkage, Splink) over one organisation's register, off the request
+    path: pairs the quick rule misses (nicknames, day and month swapped, one surname, typos) become flags a
+    caseworker reviews side by side like any other. Idempotent: a pair is flagged once, and a pair already
+    decided is never flagged again. Returns the number of new flags."""
+    people = list(
+        Person.objects.filter(household__owner_id=organisation_id, merged_into__isnull=True)
+        .exclude(household__status=HouseholdStatus.CLOSED)
+        .only(*_COMPARED, "sex", "nationality")
+    )
+    by_id = {str(p.id): p for p in people}
+    records = [
+        LinkageRecord(
+            record_id=str(p.id),
+            given_names=p.given_names,
+            family_names=" ".join(n for n in (p.first_family_name, p.second_family_name) if n),
+            date_of_birth=p.date_of_birth,
+            date_of_birth_estimated=p.birth_date_estimated,
+            sex=p.sex if p.sex in ("female", "male") else "",
+            nationality=p.nationality,
+            identifier_key=p.a_number_index,
+        )
+        for p in people
+    ]
+    flags = []
+    for pair in dedupe_with_model(reference_model(), records, threshold=threshold):
+        a, b = by_id[pair.id_a], by_id[pair.id_b]
+        if a.household_id == b.household_id:
+            continue  # relatives share names and, for twins, dates: within a household the caseworker knows
+        newer, earlier = (a, b) if (a.created_at, str(a.id)) > (b.created_at, str(b.id)) else (b, a)
+        flags.append(DuplicateFlag(person=newer, candidate=earlier, reason=PROBABLE_MATCH))
+    newer_ids = [f.person_id for f in flags]
+    decided = set(DuplicateFlag.objects.filter(person_id__in=newer_ids).values_list("person_id", "candidate_id"))
+    fresh = [f for f in flags if (f.person_id, f.candidate_id) not in decided]
+    DuplicateFlag.objects.bulk_create(fresh, ignore_conflicts=True)
+    return len(fresh)
 
 
 def resolve_duplicate(actor: Actor, *, flag: DuplicateFlag, same_person: bool, keep: str = "earlier") -> DuplicateFlag:

@@ -62,3 +62,28 @@ def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
     if DBTaskResult.objects.filter(Q(task_path=_path(sweep_duplicates)), status="READY").exists():
         return
     sweep_duplicates.using(run_after=timezone.now() + after).enqueue()
+
+
+LINKAGE_EVERY = dt.timedelta(days=1)
+
+
+@task(queue_name="reports")  # minutes of Splink at a large register: never in front of the surge path
+def search_probable_duplicates() -> int:
+    """The probabilistic duplicate search over every organisation's register, then again in LINKAGE_EVERY."""
+    from refugio.people.services import find_probable_duplicates_everywhere
+
+    try:
+        return find_probable_duplicates_everywhere()
+    finally:
+        schedule_linkage(after=LINKAGE_EVERY)
+
+
+def schedule_linkage(after: dt.timedelta = dt.timedelta(0)) -> None:
+    """Book the next probabilistic search, unless one is already booked (no-op where tasks cannot be deferred)."""
+    if not default_task_backend.supports_defer:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=_path(search_probable_duplicates), status="READY").exists():
+        return
+    search_probable_duplicates.using(run_after=timezone.now() + after).enqueue()

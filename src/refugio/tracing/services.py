@@ -5,9 +5,6 @@ Every step is audited in both organisations (one event per side, naming what cha
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import json
-from pathlib import Path
 from typing import Any
 
 from django.db import transaction
@@ -19,7 +16,7 @@ from refugio.accounts.selectors import organisations_where
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
 from refugio.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from refugio.linkage.engine import PersonRecord, score_with_model
+from refugio.linkage.engine import PersonRecord, reference_model, score_with_model
 from refugio.people.models import Household, Person
 from refugio.people.selectors import visible_households
 from refugio.people.services import grant_access, record_consent
@@ -129,15 +126,6 @@ def close_request(actor: Actor, *, request: TracingRequest, reason: str) -> Trac
 # ------------------------------------------------------------------------------------------------ the broker
 
 
-# The linkage model, trained without labels (EM) on a synthetic register with realistic names and recording
-# errors (`refugio manage train_tracing_model` writes it): a tracing request is one record, far too few to
-# train on, and a small organisation's register is too. The prior is set per search (one person sought).
-REFERENCE_MODEL = Path(__file__).with_name("reference_model.json")
-
-
-@functools.cache
-def reference_model() -> dict[str, Any]:
-    return dict(json.loads(REFERENCE_MODEL.read_text()))
 
 
 def _person_record(person: Person) -> PersonRecord:

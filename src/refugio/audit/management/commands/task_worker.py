@@ -19,7 +19,9 @@ from django_tasks_db.models import DBTaskResult
 from refugio.audit.tasks import schedule_sealing
 from refugio.disparity.tasks import schedule_monitor
 from refugio.messaging.tasks import schedule_sweep as schedule_outbox_sweep
+from refugio.people.tasks import schedule_linkage
 from refugio.people.tasks import schedule_sweep as schedule_duplicate_sweep
+from refugio.tracing.tasks import schedule_nightly_search
 from refugio.triage.tasks import schedule_sweep as schedule_scoring_sweep
 
 
@@ -35,6 +37,8 @@ def recover_interrupted_tasks(queue_name: str = "default") -> int:
         schedule_scoring_sweep,
         schedule_outbox_sweep,
         schedule_monitor,
+        schedule_linkage,
+        schedule_nightly_search,
     )
     for book in periodic:
         book()

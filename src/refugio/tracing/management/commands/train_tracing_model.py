@@ -6,15 +6,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from refugio.linkage.engine import train_model
+from refugio.linkage.engine import REFERENCE_MODEL, train_model
 from refugio.synth.linkage import deduplication_set
-from refugio.tracing.services import REFERENCE_MODEL
 
 
 class Command(BaseCommand):
     help = (
-        "Train the tracing broker's linkage model without labels (EM) on a synthetic register with realistic "
-        "names and recording errors, and write it where the broker reads it (no personal data in it)."
+        "Train the reference linkage model (tracing broker, duplicate search) without labels (EM) on a synthetic "
+        "register with realistic names and recording errors, and write it where they read it (no personal data)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
