@@ -214,3 +214,35 @@ def test_the_rules_never_move_on_a_score_alone(state: rules.CandidateState, shar
 def test_strength_words_and_who_counts_as_a_child() -> None:
     assert [rules.strength(p) for p in (0.99, 0.9, 0.6)] == ["strong", "likely", "possible"]
     assert rules.is_child(2012, 2026) and not rules.is_child(2000, 2026) and rules.is_child(None, 2026)
+
+
+def test_the_api_opens_a_request_and_shows_each_side_only_its_part(world: World, tracing: dict) -> None:
+    from .conftest import api_client
+
+    requester = api_client(world.users[Role.CASEWORKER])
+    response = requester.post(
+        f"/api/v1/households/{world.own.id}/tracing-requests",
+        {"given_names": "Ana", "family_names": "Pérez", "relationship": "sibling", "sex": "female"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["relationship"] == "sibling"
+    bad = requester.post(
+        f"/api/v1/households/{world.own.id}/tracing-requests",
+        {"given_names": "Ana", "relationship": "cousin"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    shown = requester.get(f"/api/v1/tracing-requests/{tracing['request'].id}").json()
+    assert shown["candidates"] and set(shown["candidates"][0]) >= {"holder", "strength", "status"}
+    assert "Quintanilla" not in str(shown)
+
+    holder = api_client(world.users["stranger_caseworker"])
+    held = holder.get("/api/v1/tracing-candidates").json()
+    assert any("Josué Daniel" in c["person_name"] for c in held)
+    assert "red cap" not in str(held) and "Senda" not in str(held)
+    candidate = next(c for c in held if "Josué Daniel" in c["person_name"])
+    assert holder.post(f"/api/v1/tracing-candidates/{candidate['id']}/confirm").json()["holder_confirmed"] is True
+    third = api_client(world.users["partner_caseworker"])
+    assert third.post(f"/api/v1/tracing-candidates/{candidate['id']}/confirm").status_code == 404
+    assert third.get(f"/api/v1/tracing-requests/{tracing['request'].id}").status_code == 404
