@@ -246,3 +246,14 @@ def test_the_api_opens_a_request_and_shows_each_side_only_its_part(world: World,
     third = api_client(world.users["partner_caseworker"])
     assert third.post(f"/api/v1/tracing-candidates/{candidate['id']}/confirm").status_code == 404
     assert third.get(f"/api/v1/tracing-requests/{tracing['request'].id}").status_code == 404
+
+
+def test_case_notes_stay_with_the_requesting_organisation(world: World, tracing: dict) -> None:
+    requester = signed_in(world.users[Role.CASEWORKER])
+    url = f"/tracing/requests/{tracing['request'].id}/"
+    requester.post(f"{url}notes/", {"body": "Called the shelter in Reynosa; they will ask around."})
+    assert "they will ask around" in requester.get(url).content.decode()
+    holder = signed_in(world.users["stranger_caseworker"])
+    assert holder.post(f"{url}notes/", {"body": "x"}).status_code == 404
+    candidate = TracingCandidate.objects.get(request=tracing["request"], person__household=tracing["found"])
+    assert "ask around" not in holder.get(f"/tracing/candidates/{candidate.id}/").content.decode()

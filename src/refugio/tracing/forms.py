@@ -34,3 +34,7 @@ class VerificationForm(forms.Form):
 
 class CloseForm(forms.Form):
     reason = forms.CharField(label=_("Why the request is closed"), max_length=500)
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label=_("Add a note to the case"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)

@@ -109,3 +109,15 @@ class TracingCandidate(models.Model):
     class Meta:
         ordering = ["-match_probability"]
         constraints = [models.UniqueConstraint(fields=["request", "person"], name="one_candidate_per_person")]
+
+
+class TracingNote(models.Model):
+    """What happened on a case (calls made, a lead followed), for the requesting organisation only."""
+
+    request = models.ForeignKey(TracingRequest, on_delete=models.PROTECT, related_name="case_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = EncryptedTextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]

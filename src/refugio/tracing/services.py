@@ -28,6 +28,7 @@ from refugio.tracing.models import (
     RequestStatus,
     SoughtSex,
     TracingCandidate,
+    TracingNote,
     TracingRequest,
     VerificationMethod,
 )
@@ -121,6 +122,25 @@ def close_request(actor: Actor, *, request: TracingRequest, reason: str) -> Trac
         )
     request.refresh_from_db()
     return request
+
+
+def add_note(actor: Actor, *, request: TracingRequest, body: str) -> TracingNote:
+    """A note on the case, for the requesting organisation only."""
+    if request.organisation_id not in organisations_where(actor.user, Subject.TRACING, Verb.CONFIRM):
+        raise NotFound
+    text = body.strip()
+    if not text:
+        raise ValidationFailed({"body": _("Write the note first.")})
+    if len(text) > 4000:
+        raise ValidationFailed({"body": _("Use at most %(n)d characters.") % {"n": 4000}})
+    with transaction.atomic():
+        note = TracingNote.objects.create(request=request, author_id=actor.user_id, body=text)
+        record(
+            actor,
+            action=Action.CREATE,
+            touches=[Touch("tracing_note", str(note.id), request.organisation_id, ["body"])],
+        )
+    return note
 
 
 # ------------------------------------------------------------------------------------------------ the broker

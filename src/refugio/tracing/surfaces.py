@@ -7,7 +7,7 @@ from __future__ import annotations
 from refugio.disclosure import Kind, Nested, Surface, register_kind
 from refugio.people.registration_code import display
 from refugio.tracing import rules, selectors
-from refugio.tracing.models import TracingCandidate
+from refugio.tracing.models import TracingCandidate, TracingRequest
 
 
 def _strength(candidate: TracingCandidate) -> str:
@@ -43,6 +43,13 @@ FOUND_CANDIDATE = register_kind(
     )
 )
 
+def _notes(request: TracingRequest) -> list[dict[str, object]]:
+    return [
+        {"body": n.body, "author": n.author.get_username() if n.author_id else "", "created_at": n.created_at}
+        for n in request.case_notes.select_related("author")
+    ]
+
+
 TRACING_REQUEST = register_kind(
     Kind(
         name="tracing_request",
@@ -57,6 +64,7 @@ TRACING_REQUEST = register_kind(
             "last_seen_place": lambda r: r.last_seen_place,
             "last_seen_on": lambda r: r.last_seen_on,
             "notes": lambda r: r.notes,
+            "case_notes": _notes,
         },
         labels={"sex": lambda r: r.get_sex_display(), "relationship": lambda r: r.get_relationship_display()},
         envelope={
@@ -109,6 +117,7 @@ REQUEST_PAGE = Surface(
         "last_seen_place",
         "last_seen_on",
         "notes",
+        "case_notes",
     ),
     nested={"candidates": Nested(lambda r: r.candidates.select_related("holder", "person").all(), FOUND_LIST)},
 )

@@ -16,7 +16,7 @@ from refugio.core.errors import Conflict, NotFound, ValidationFailed
 from refugio.disclosure import authorize, disclose_many, disclose_one
 from refugio.people.surfaces import HOUSEHOLD
 from refugio.tracing import selectors, services
-from refugio.tracing.forms import CloseForm, ConsentForm, TracingRequestForm, VerificationForm
+from refugio.tracing.forms import CloseForm, ConsentForm, NoteForm, TracingRequestForm, VerificationForm
 from refugio.tracing.surfaces import (
     FOUND_CANDIDATE,
     HELD_CANDIDATE,
@@ -71,7 +71,13 @@ def request_page(request: HttpRequest, request_id: str) -> HttpResponse:
     return render(
         request,
         "tracing/request.html",
-        {"tracing": shown, "consent_form": ConsentForm(), "verify_form": VerificationForm(), "close_form": CloseForm()},
+        {
+            "tracing": shown,
+            "consent_form": ConsentForm(),
+            "verify_form": VerificationForm(),
+            "close_form": CloseForm(),
+            "note_form": NoteForm(),
+        },
     )
 
 
@@ -139,4 +145,15 @@ def close(request: HttpRequest, request_id: str) -> HttpResponse:
             services.close_request(actor, request=tracing, reason=form.cleaned_data["reason"])
         except Conflict as exc:
             messages.error(request, exc.message)
+    return redirect("tracing:request", request_id=request_id)
+
+
+@login_required
+@require_POST
+def add_note(request: HttpRequest, request_id: str) -> HttpResponse:
+    tracing = authorize(request.user, TRACING_REQUEST, request_id, verb=Verb.CONFIRM)
+    try:
+        services.add_note(actor_from_request(request, "web"), request=tracing, body=request.POST.get("body", ""))
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(exc.fields.values()))
     return redirect("tracing:request", request_id=request_id)
