@@ -271,6 +271,33 @@ def _keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def _link(args: argparse.Namespace) -> int:
+    """Probabilistic linkage of one file (deduplication) or two (linkage); no database, no settings."""
+    from refugio.linkage.engine import DEFAULT_THRESHOLD, run_linkage
+    from refugio.linkage.files import LinkFileError, further_columns, read_people, write_pairs
+
+    extra = [c.strip() for c in (args.extra or "").split(",") if c.strip()]
+    try:
+        left = read_people(Path(args.left), args.id, extra)
+        right = read_people(Path(args.right), args.id, extra) if args.right else None
+        if right is not None and further_columns(Path(args.left), extra) != further_columns(Path(args.right), extra):
+            raise LinkFileError("the two files must both have (or both lack) place_of_birth and the --extra columns")
+        result = run_linkage(left, right, threshold=args.threshold or DEFAULT_THRESHOLD)
+    except (LinkFileError, OSError) as exc:
+        sys.stderr.write(f"refugio link: {exc}\n")
+        return 2
+    matches = write_pairs(Path(args.out), result.pairs)
+    summary = {
+        "records": result.records,
+        "candidate_pairs": result.candidate_pairs,
+        "matches": matches,
+        "seconds": round(result.seconds, 3),
+        "peak_memory_mb": _peak_memory_mb(),
+    }
+    print(json.dumps(summary))
+    return 0
+
+
 def _rotate_audit_key(args: argparse.Namespace) -> int:
     from refugio.audit.signing import rotate_signing_key
 
@@ -387,6 +414,15 @@ def build_parser() -> argparse.ArgumentParser:
     placer.add_argument("--out", required=True, help="placement.csv")
     placer.add_argument("--time-limit", type=float, default=None, help="seconds")
     placer.set_defaults(func=_place)
+
+    linker = sub.add_parser("link", help="find the same people in one CSV file (duplicates) or across two")
+    linker.add_argument("left", help="a CSV file of people")
+    linker.add_argument("right", nargs="?", help="a second CSV file; without it the first is deduplicated")
+    linker.add_argument("--id", required=True, help="the column that identifies a row (unique in each file)")
+    linker.add_argument("--out", required=True, help="pairs.csv: left_id,right_id,match_probability")
+    linker.add_argument("--extra", help="further columns compared as strings, comma-separated (address, postcode…)")
+    linker.add_argument("--threshold", type=float, default=None, help="match probability (default 0.9)")
+    linker.set_defaults(func=_link)
 
     keys = sub.add_parser("keys", help="generate a keys file for production, or rotate its audit signing key")
     keys.add_argument("action", choices=["generate", "rotate-audit"])

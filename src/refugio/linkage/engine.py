@@ -17,6 +17,7 @@ import functools
 import json
 import logging
 import time
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class PersonRecord:
     sex: str = ""
     nationality: str = ""  # ISO 3166 alpha-2; BR, PT… put the main surname last
     identifier_key: str = ""  # a blind index (keyed hash) of a document number or phone, never the value
+    extras: tuple[str, ...] = ()  # further columns (address, postcode…), compared as strings, same order everywhere
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,14 @@ def _features(record: PersonRecord) -> dict[str, Any]:
         "sex": null_if_empty(record.sex.strip().lower()),
         "nationality": null_if_empty(record.nationality.strip().upper()),
         "identifier_key": null_if_empty(record.identifier_key),
+        **{f"x{i}": null_if_empty(_plain(value)) for i, value in enumerate(record.extras)},
     }
+
+
+def _plain(text: str) -> str:
+    """A further column as compared: lower case, accents dropped, digits kept, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).lower().split())
 
 
 def _table(records: Sequence[PersonRecord]) -> dict[str, list[Any]]:
@@ -158,7 +167,25 @@ def _custom(sql_condition: str, label: str) -> Any:
     return cll.CustomLevel(sql_condition, label, base_dialect_str="duckdb")
 
 
-def _comparisons(with_identifier: bool, dialect: str = "duckdb") -> list[Any]:
+def _extra_comparison(index: int) -> Any:  # noqa: ANN401
+    """A further column compared as a string: exact, then close spellings (Jaro-Winkler), else different. Its
+    m and u are learnt like the names'."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    column = f"x{index}"
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(label_for_charts="exact"),
+            cll.JaroWinklerLevel(column, 0.9).configure(label_for_charts=FAMILY_JW_92.replace("0.92", "0.90")),
+            cll.ElseLevel().configure(label_for_charts=OTHER),
+        ],
+    )
+
+
+def _comparisons(with_identifier: bool, dialect: str = "duckdb", extras: int = 0) -> list[Any]:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
 
@@ -282,6 +309,7 @@ def _comparisons(with_identifier: bool, dialect: str = "duckdb") -> list[Any]:
                 ],
             )
         )
+    comparisons += [_extra_comparison(i) for i in range(extras)]
     return comparisons
 
 
@@ -312,7 +340,9 @@ _DETERMINISTIC_RULES = (
 _DETERMINISTIC_RECALL = 0.25
 
 
-def _settings(link_type: Literal["dedupe_only", "link_only"], with_identifier: bool, dialect: str) -> Any:
+def _settings(
+    link_type: Literal["dedupe_only", "link_only"], with_identifier: bool, dialect: str, extras: int = 0
+) -> Any:  # noqa: ANN401
     from splink import SettingsCreator
     from splink.blocking_rule_library import CustomRule
 
@@ -322,7 +352,7 @@ def _settings(link_type: Literal["dedupe_only", "link_only"], with_identifier: b
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="unique_id",
-        comparisons=_comparisons(with_identifier, dialect),
+        comparisons=_comparisons(with_identifier, dialect, extras),
         blocking_rules_to_generate_predictions=rules,
         retain_intermediate_calculation_columns=False,
         retain_matching_columns=True,  # with it, the gamma (level) columns: the evidence
@@ -373,9 +403,11 @@ def run_linkage(
     total = len(records_a) + len(records_b or ())
     if len(records_a) < 2 and records_b is None or (records_b is not None and not (records_a and records_b)):
         return LinkageResult([], total, 0, time.perf_counter() - started, 0.0)
-    linker = Linker(
-        inputs, _settings(link_type, with_identifier, db_api.sql_dialect.sql_dialect_str), log_level=logging.ERROR
-    )
+    extras = len(records_a[0].extras) if records_a else 0
+    if any(len(r.extras) != extras for r in (*records_a, *(records_b or ()))):
+        raise ValueError("every record must have the same further columns")
+    settings = _settings(link_type, with_identifier, db_api.sql_dialect.sql_dialect_str, extras)
+    linker = Linker(inputs, settings, log_level=logging.ERROR)
     _train(linker, u_sample_pairs, seed)
     # The candidate pairs are materialised once (ids only) to count them; predict() then scores that table and
     # keeps only the pairs at or above the threshold (the full scored table would not fit at a million records).
