@@ -21,7 +21,9 @@ def _write(path: Path, records, addresses: dict[str, str], compact_dates: bool =
         writer.writerow(["ref", "given_names", "family_names", "date_of_birth", "sex", "country_of_birth", "address"])
         for r in records:
             born = r.date_of_birth.replace("-", "") if compact_dates and len(r.date_of_birth) == 10 else r.date_of_birth
-            writer.writerow([r.record_id, r.given_names, r.family_names, born, r.sex, r.nationality, addresses[r.record_id]])
+            writer.writerow(
+                [r.record_id, r.given_names, r.family_names, born, r.sex, r.nationality, addresses[r.record_id]]
+            )
 
 
 def _addresses(records, truth) -> dict[str, str]:
