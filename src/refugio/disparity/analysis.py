@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from refugio.transparency.disclosure_control import TOTAL, CountTable, suppress
+
 MIN_GROUP = 5  # groups with fewer units are neither shown nor compared
 FOUR_FIFTHS = 0.8
 Z95 = 1.959963984540054
@@ -44,6 +46,8 @@ class WaitRow:
     registered_on: dt.date
     entered_on: dt.date | None  # None: still waiting on as_of (censored)
     as_of: dt.date
+    tier: int | None = None  # the household's priority tier now (None: not assessed)
+    represented: bool = False  # has, or had, an accepted legal representation
 
 
 @dataclass(frozen=True)
@@ -224,3 +228,58 @@ def as_dict(result: GroupResult) -> dict[str, object]:
         "below_four_fifths": result.below_four_fifths,
         "flagged": result.flagged,
     }
+
+
+# The other measures by group: share by tier and legal representation rate -----------------------------------
+
+TIERS = ("1", "2", "3", "4", "unscored")  # tier 4 stands for 4 and any less urgent tier
+
+
+def tier_of(tier: int | None) -> str:
+    return "unscored" if tier is None else str(min(max(tier, 1), 4))
+
+
+def shown_count(count: int, k: int = MIN_GROUP) -> int | None:
+    """A count as it may be shown: None (suppressed) from 1 to k - 1; zero names no one."""
+    return None if 0 < count < k else count
+
+
+def tier_breakdown(rows: Iterable[WaitRow], min_group: int = MIN_GROUP) -> dict[str, dict[str, int | None]]:
+    """Per shown group (≥ min_group units), households per priority tier, with counts from 1 to min_group - 1
+    hidden and a second cell hidden wherever one hidden cell could be found by subtraction from the group's
+    total (complementary suppression, as on the public page). None: suppressed."""
+    by_group: dict[str, list[str]] = {}
+    for row in rows:
+        by_group.setdefault(row.group, []).append(tier_of(row.tier))
+    shown = sorted(g for g, tiers in by_group.items() if len(tiers) >= min_group)
+    if not shown:
+        return {}
+    counts = {(g, t): sum(1 for x in by_group[g] if x == t) for g in shown for t in TIERS}
+    table = CountTable.from_counts(shown, list(TIERS), counts)
+    hidden = suppress(table, min_group)
+    return {g: {t: None if (g, t) in hidden else table.counts[(g, t)] for t in [*TIERS, TOTAL]} for g in shown}
+
+
+def representation_breakdown(rows: Iterable[WaitRow], min_group: int = MIN_GROUP) -> dict[str, dict[str, object]]:
+    """Per shown group: how many are represented and the rate with its Wilson 95% interval, each shown only
+    when both the represented and the others number min_group or more (else None)."""
+    by_group: dict[str, list[bool]] = {}
+    for row in rows:
+        by_group.setdefault(row.group, []).append(row.represented)
+    out: dict[str, dict[str, object]] = {}
+    for group, flags in sorted(by_group.items()):
+        n = len(flags)
+        if n < min_group:
+            continue
+        represented = sum(flags)
+        enough = represented >= min_group and n - represented >= min_group
+        rate = wilson(represented, n)
+        out[group] = {
+            "n": n,
+            # Hidden also when the others are 1 to min_group - 1: n is shown, so they would follow by subtraction.
+            "represented": None
+            if shown_count(represented, min_group) is None or shown_count(n - represented, min_group) is None
+            else represented,
+            "rate": {"estimate": rate.estimate, "low": rate.low, "high": rate.high} if enough else None,
+        }
+    return out

@@ -29,3 +29,17 @@ class SelfIdentificationForm(forms.Form):
         person = self.fields["person"]
         assert isinstance(person, forms.ChoiceField)  # declared above as a ChoiceField
         person.choices = [("", _("Choose…")), *members]
+
+
+class MicrodataForm(forms.Form):
+    """What an admin asks of a microdata export: the k and l to reach, and how many records may be left out."""
+
+    k = forms.IntegerField(
+        label=_("k: each row looks like at least this many rows"), min_value=2, max_value=50, initial=5
+    )
+    l = forms.IntegerField(  # noqa: E741 - the l of l-diversity
+        label=_("l: different outcomes within each group of alike rows"), min_value=1, max_value=5, initial=2
+    )
+    max_suppressed = forms.IntegerField(
+        label=_("Largest share of households that may be left out (%)"), min_value=0, max_value=50, initial=20
+    )

@@ -68,6 +68,10 @@ class DisparityAlert(models.Model):
     hazard_ratio_high = models.FloatField(null=True, blank=True)
     rate_ratio_high = models.FloatField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The same recipient was alerted about the same group by the check just before: the alert stands, and is not
+    # e-mailed again. Only an alert that starts a run of checks flagging the group is e-mailed, once.
+    repeat_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -26,10 +26,12 @@ from refugio.core.errors import NotFound
 from refugio.disparity import analysis
 from refugio.disparity.models import DisparityAlert, DisparityCheck, SelfIdentification
 from refugio.disparity.vocabulary import AgeBand, Dimension, RaceEthnicity, age_band
+from refugio.legal.models import Representation, RepresentationStatus
 from refugio.people.models import Household, Person
 from refugio.people.selectors import visible_households
 from refugio.people.vocabulary import HouseholdStatus, Sex, language_name, nationality_name
 from refugio.planning.models import Appointment, PlanRun, PlanStatus
+from refugio.triage.models import TriageOverride, TriageScore
 
 User = AbstractBaseUser | AnonymousUser
 WAITING_STATUSES = (HouseholdStatus.REGISTERED, HouseholdStatus.UNDER_REVIEW, HouseholdStatus.SCHEDULED)
@@ -108,7 +110,12 @@ def _households(queryset: QuerySet[Household]) -> list[Household]:
 
 
 def _grouped_rows(
-    households: list[Household], entries: Mapping[Any, dt.date | None], censor_on: Mapping[Any, dt.date], year: int
+    households: list[Household],
+    entries: Mapping[Any, dt.date | None],
+    censor_on: Mapping[Any, dt.date],
+    year: int,
+    tiers: Mapping[Any, int] | None = None,
+    represented: set[Any] | frozenset[Any] = frozenset(),
 ) -> dict[str, list[analysis.WaitRow]]:
     categories = live_categories(p.id for h in households for p in h.members.all())
     rows: dict[str, list[analysis.WaitRow]] = {d: [] for d in Dimension.values}
@@ -119,9 +126,21 @@ def _grouped_rows(
         as_of = censor_on[h.id]
 
         def row(
-            group: str, registered: dt.date = registered, entered: dt.date | None = entered, as_of: dt.date = as_of
+            group: str,
+            registered: dt.date = registered,
+            entered: dt.date | None = entered,
+            as_of: dt.date = as_of,
+            tier: int | None = (tiers or {}).get(h.id),
+            has_lawyer: bool = h.id in represented,
         ) -> analysis.WaitRow:
-            return analysis.WaitRow(group=group, registered_on=registered, entered_on=entered, as_of=as_of)
+            return analysis.WaitRow(
+                group=group,
+                registered_on=registered,
+                entered_on=entered,
+                as_of=as_of,
+                tier=tier,
+                represented=has_lawyer,
+            )
 
         rows[Dimension.NATIONALITY].append(row((head.nationality if head else "") or "XX"))
         rows[Dimension.LANGUAGE].append(row(h.preferred_language or "es"))
@@ -156,7 +175,24 @@ def organisation_rows(organisation_id: int, as_of: dt.date) -> dict[str, list[an
             entries[h.id] = timezone.localtime(h.updated_at).date()
         elif h.status == HouseholdStatus.CLOSED and h.closed_at is not None:
             censor_on[h.id] = min(as_of, timezone.localtime(h.closed_at).date())
-    return _grouped_rows(households, entries, censor_on, as_of.year)
+    lawyers = set(
+        Representation.objects.filter(
+            household_id__in=ids, status__in=[RepresentationStatus.ACCEPTED, RepresentationStatus.ENDED]
+        ).values_list("household_id", flat=True)
+    )
+    return _grouped_rows(households, entries, censor_on, as_of.year, household_tiers(ids), lawyers)
+
+
+def household_tiers(household_ids: list[Any]) -> dict[Any, int]:
+    """Each household's priority tier now: a standing override, else its score."""
+    tiers = dict(TriageScore.objects.filter(household_id__in=household_ids).values_list("household_id", "tier"))
+    for household_id, tier in (
+        TriageOverride.objects.filter(household_id__in=household_ids, ended_at__isnull=True)
+        .order_by("created_at")
+        .values_list("household_id", "tier")
+    ):
+        tiers[household_id] = tier
+    return tiers
 
 
 @dataclass(frozen=True)
@@ -180,12 +216,30 @@ class ShownGroup:
 
 
 @dataclass(frozen=True)
+class TierRow:
+    """A group's households per priority tier: (count, share of the group) per tier, None where suppressed."""
+
+    label: str
+    cells: tuple[tuple[int | None, float | None], ...]
+
+
+@dataclass(frozen=True)
+class RepresentationRow:
+    label: str
+    n: int
+    represented: int | None  # None: suppressed (fewer than 5 either way)
+    rate: Mapping[str, float] | None  # estimate, low, high; None: suppressed
+
+
+@dataclass(frozen=True)
 class Breakdown:
     dimension: str
     label: str
     groups: tuple[ShownGroup, ...]
     suppressed_groups: int
     reference: str | None
+    tiers: tuple[TierRow, ...] = ()
+    representation: tuple[RepresentationRow, ...] = ()
 
     @property
     def flagged(self) -> tuple[ShownGroup, ...]:
@@ -205,6 +259,8 @@ def compare_rows(rows: Mapping[str, list[analysis.WaitRow]]) -> dict[str, dict[s
             "groups": [analysis.as_dict(g) for g in comparison.groups],
             "suppressed_groups": comparison.suppressed_groups,
             "reference": comparison.reference,
+            "tiers": analysis.tier_breakdown(rows.get(dimension, [])),
+            "representation": analysis.representation_breakdown(rows.get(dimension, [])),
         }
     return out
 
@@ -221,6 +277,25 @@ def breakdowns(results: Mapping[str, Mapping[str, Any]]) -> list[Breakdown]:
             for g in result["groups"]
         )
         reference = result.get("reference")
+        tiers = tuple(
+            TierRow(
+                group_label(dimension.value, code),
+                tuple(
+                    (
+                        counts.get(tier),
+                        counts[tier] / counts["total"]
+                        if counts.get(tier) is not None and counts.get("total")
+                        else None,
+                    )
+                    for tier in analysis.TIERS
+                ),
+            )
+            for code, counts in result.get("tiers", {}).items()
+        )
+        representation = tuple(
+            RepresentationRow(group_label(dimension.value, code), int(r["n"]), r["represented"], r["rate"])
+            for code, r in result.get("representation", {}).items()
+        )
         out.append(
             Breakdown(
                 dimension=dimension.value,
@@ -228,6 +303,8 @@ def breakdowns(results: Mapping[str, Mapping[str, Any]]) -> list[Breakdown]:
                 groups=groups,
                 suppressed_groups=int(result.get("suppressed_groups", 0)),
                 reference=group_label(dimension.value, reference) if reference else None,
+                tiers=tiers,
+                representation=representation,
             )
         )
     return out

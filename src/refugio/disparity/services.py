@@ -18,6 +18,7 @@ from refugio.audit.services import Actor, Touch, record
 from refugio.core.errors import NotFound, ValidationFailed
 from refugio.disparity import selectors
 from refugio.disparity.models import DisparityAlert, DisparityCheck, SelfIdentification
+from refugio.disparity.tasks import email_alerts
 from refugio.disparity.vocabulary import RaceEthnicity
 
 
@@ -102,6 +103,11 @@ def run_monitor(actor: Actor, *, organisation_id: int, as_of: dt.date | None = N
         .distinct()
     )
     with transaction.atomic():
+        previous = DisparityCheck.objects.filter(organisation_id=organisation_id).order_by("-run_at", "-id").first()
+        standing = {
+            (a.recipient_id, a.dimension, a.group): a
+            for a in (DisparityAlert.objects.filter(check_run=previous) if previous is not None else [])
+        }
         check = DisparityCheck.objects.create(
             organisation_id=organisation_id,
             as_of=as_of,
@@ -121,11 +127,15 @@ def run_monitor(actor: Actor, *, organisation_id: int, as_of: dt.date | None = N
                 reference_rate=reference_figures["entry_rate"]["estimate"],
                 hazard_ratio_high=(group["hazard_ratio"] or {}).get("high"),
                 rate_ratio_high=(group["rate_ratio"] or {}).get("high"),
+                repeat_of=standing.get((user_id, dimension, group["group"])),
             )
             for dimension, group, reference, reference_figures in flagged
             for user_id in recipients
         )
         record(actor, action=Action.CREATE, touches=[Touch("disparity_check", str(check.pk), organisation_id, ())])
+        if flagged:
+            check_id = check.pk
+            transaction.on_commit(lambda: email_alerts.enqueue(check_id))
     return check
 
 

@@ -6,5 +6,6 @@ app_name = "disparity"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("run/", views.run_now, name="run"),
+    path("microdata/", views.microdata_export, name="microdata"),
     path("households/<uuid:household_id>/self-identification/", views.self_identification, name="self_identification"),
 ]

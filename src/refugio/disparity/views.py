@@ -15,12 +15,14 @@ from django.views.decorators.http import require_POST
 
 from refugio.accounts.rules import Verb
 from refugio.audit.request import actor_from_request
-from refugio.core.errors import NotFound, ValidationFailed
+from refugio.core.errors import Conflict, NotFound, ValidationFailed
 from refugio.disclosure import disclose_many
 from refugio.disparity import charts, selectors, services
 from refugio.disparity.analysis import MIN_GROUP
-from refugio.disparity.forms import SelfIdentificationForm
+from refugio.disparity.forms import MicrodataForm, SelfIdentificationForm
 from refugio.disparity.surfaces import MEMBERS, STATED
+from refugio.transparency import selectors as statistics_selectors
+from refugio.transparency import services as statistics_services
 
 
 def _organisation_id(request: HttpRequest) -> int | None:
@@ -52,6 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             for a in selectors.latest_alerts(organisation.id)
         ],
         "min_group": MIN_GROUP,
+        "can_export": any(o.id == organisation.id for o in statistics_selectors.microdata_organisations(request.user)),
     }
     return render(request, "disparity/dashboard.html", context)
 
@@ -110,3 +113,51 @@ def self_identification(request: HttpRequest, household_id: uuid.UUID) -> HttpRe
     stated = disclose_many(actor, STATED, selectors.household_self_identifications(household))
     context = {"household": household, "form": form, "stated": stated}
     return render(request, "disparity/self_identification.html", context, status=status)
+
+
+@login_required
+def microdata_export(request: HttpRequest) -> HttpResponse:
+    """Anonymised microdata for a partner (admins only). GET: the form. POST `check`: the report, nothing leaves.
+    POST `download`: the CSV, audited. Refused with the reason when k and l cannot be reached."""
+    organisations = statistics_selectors.microdata_organisations(request.user)
+    if not organisations:
+        raise NotFound
+    raw = _organisation_id(request)
+    organisation = (
+        statistics_selectors.microdata_organisation(request.user, raw) if raw is not None else organisations[0]
+    )
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = MicrodataForm(request.POST if request.method == "POST" else None)
+    report = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            actor = actor_from_request(request, "web")
+            options = {
+                "organisation_id": organisation.id,
+                "k": form.cleaned_data["k"],
+                "diversity": form.cleaned_data["l"],
+                "max_suppressed": form.cleaned_data["max_suppressed"] / 100,
+            }
+            try:
+                if request.POST.get("download"):
+                    export = statistics_services.export_microdata(actor, **options)
+                    response = HttpResponse(export.csv, content_type="text/csv; charset=utf-8")
+                    response["Content-Disposition"] = 'attachment; filename="refugio-microdata.csv"'
+                    return response
+                report = statistics_services.check_microdata(actor, **options)
+                status = 200
+            except Conflict as exc:
+                form.add_error(None, exc.message)
+                status = 409
+    context = {
+        "organisation": organisation,
+        "organisations": organisations,
+        "form": form,
+        "report": report,
+        "max_risk_percent": f"{report.achieved.max_risk * 100:.1f}" if report else "",
+        "global_risk_percent": f"{report.achieved.global_risk * 100:.2f}" if report else "",
+    }
+    return render(request, "disparity/microdata.html", context, status=status)

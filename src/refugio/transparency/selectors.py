@@ -8,13 +8,18 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from refugio.accounts.models import Organisation
+from refugio.accounts.rules import Subject, Verb
+from refugio.accounts.selectors import organisations_where
+from refugio.core.errors import NotFound
 from refugio.escalations.models import AgencyOffice, Escalation
 from refugio.legal.models import Representation, RepresentationStatus
-from refugio.people.models import Household
+from refugio.people.models import Household, Person
 from refugio.people.vocabulary import HouseholdStatus
 from refugio.planning.models import Appointment, PlanRun, PlanStatus, PortOfEntry
 from refugio.transparency.disclosure_control import Cell
 from refugio.transparency.measures import EscalationRow, HouseholdRow, memory_key
+from refugio.transparency.microdata import SourceRow
 from refugio.transparency.models import Release
 from refugio.triage.models import TriageOverride, TriageScore
 
@@ -124,3 +129,73 @@ def public_release(release: Release) -> dict[str, Any]:
         "method": release.method,
         "tables": release.tables,
     }
+
+
+# Microdata for partners -------------------------------------------------------------------------------------
+
+
+def microdata_organisations(user: Any) -> list[Organisation]:  # noqa: ANN401 - a user or an anonymous one
+    """The organisations whose microdata the user may export (their admins)."""
+    return list(
+        Organisation.objects.filter(id__in=organisations_where(user, Subject.DISPARITY, Verb.EXPORT)).order_by("name")
+    )
+
+
+def microdata_organisation(user: Any, organisation_id: int) -> Organisation:  # noqa: ANN401
+    for organisation in microdata_organisations(user):
+        if organisation.id == organisation_id:
+            return organisation
+    raise NotFound
+
+
+def microdata_rows(organisation_id: int, as_of: Any) -> list[SourceRow]:  # noqa: ANN401 - a date
+    """The organisation's own households registered by `as_of`, one plain row each: the head of household's
+    nationality, sex and birth year, the port, tier, whether entered and represented, and the days waited. No
+    name, code, id, date of birth or free text leaves this function."""
+    appointments = _appointments()
+    tiers = _tiers()
+    represented = set(
+        Representation.objects.filter(
+            status__in=[RepresentationStatus.ACCEPTED, RepresentationStatus.ENDED], household__owner_id=organisation_id
+        ).values_list("household_id", flat=True)
+    )
+    households = list(
+        Household.objects.filter(
+            owner_id=organisation_id, merged_into__isnull=True, created_at__date__lte=as_of
+        ).values_list("id", "status", "created_at", "updated_at", "closed_at")
+    )
+    heads: dict[Any, tuple[str, str, int | None]] = {}
+    has_head: set[Any] = set()
+    for household_id, relationship, nationality, sex, birth_year in (
+        Person.objects.filter(household_id__in=[h[0] for h in households], merged_into__isnull=True)
+        .order_by("created_at")
+        .values_list("household_id", "relationship_to_head", "nationality", "sex", "birth_year")
+    ):
+        if household_id in has_head:
+            continue
+        if relationship == "head" or household_id not in heads:  # the head, else the first member
+            heads[household_id] = (nationality or "", sex or "", birth_year)
+            if relationship == "head":
+                has_head.add(household_id)
+    zone = timezone.get_current_timezone()
+    rows = []
+    for pk, status, created_at, updated_at, closed_at in households:
+        registered = created_at.astimezone(zone).date()
+        port, day = appointments.get(pk, (None, None))
+        entered_on = (day or updated_at.astimezone(zone).date()) if status == HouseholdStatus.ENTERED else None
+        end = entered_on or (min(closed_at.astimezone(zone).date(), as_of) if closed_at else as_of)
+        nationality, sex, birth_year = heads.get(pk, ("", "", None))
+        rows.append(
+            SourceRow(
+                registered_on=registered,
+                nationality=nationality,
+                sex=sex,
+                birth_year=birth_year,
+                port=port,
+                tier=tiers.get(pk),
+                entered=entered_on is not None,
+                waiting_days=max((end - registered).days, 0),
+                represented=pk in represented,
+            )
+        )
+    return rows

@@ -4,14 +4,18 @@ all organisations, through disclosure control, and stored once. Pages and export
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from refugio.accounts.models import Organisation
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
-from refugio.core.errors import ValidationFailed
-from refugio.transparency import selectors
+from refugio.core.errors import Conflict, NotFound, ValidationFailed
+from refugio.transparency import microdata, selectors
 from refugio.transparency.disclosure_control import K
 from refugio.transparency.measures import Period, Table, build_tables, stabilised
 from refugio.transparency.models import Release
@@ -82,3 +86,76 @@ def publish(actor: Actor, *, period: Period, now: dt.datetime | None = None) -> 
             touches=[Touch("statistics.release", str(release.pk), None, ["period", "tables"])],
         )
     return release
+
+
+# Microdata for partners -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MicrodataExport:
+    organisation: str
+    csv: str
+    report: microdata.Report
+
+
+def _anonymised(
+    actor: Actor, organisation_id: int, k: int, diversity: int, max_suppressed: float, as_of: dt.date | None
+) -> tuple[Organisation, list[Mapping[str, str]], microdata.Report]:
+    if actor.user is not None:
+        organisation = selectors.microdata_organisation(actor.user, organisation_id)
+    else:
+        found = Organisation.objects.filter(pk=organisation_id).first()
+        if found is None:
+            raise NotFound
+        organisation = found
+    rows = selectors.microdata_rows(organisation.id, as_of or timezone.localdate())
+    try:
+        records, report = microdata.anonymise(rows, k=k, diversity=diversity, max_suppressed=max_suppressed)
+    except microdata.Unachievable as exc:
+        best = exc.best
+        detail = (
+            _("at best l = %(l)s, with %(suppressed)s of %(rows)s records suppressed")
+            % {"l": best.achieved.diversity, "suppressed": best.suppressed, "rows": best.source_rows}
+            if best is not None and best.achieved.rows
+            else _("no record would be left")
+        )
+        raise Conflict(
+            _("These households cannot be exported with k = %(k)s and l = %(l)s: %(detail)s. Nothing was written.")
+            % {"k": k, "l": diversity, "detail": detail},
+            code="microdata_unachievable",
+        ) from exc
+    return organisation, records, report
+
+
+def check_microdata(
+    actor: Actor,
+    *,
+    organisation_id: int,
+    k: int = 5,
+    diversity: int = 2,  # the l of l-diversity
+    max_suppressed: float = 0.2,
+    as_of: dt.date | None = None,
+) -> microdata.Report:
+    """What an export would achieve (k, l, records suppressed, risk), without any row leaving."""
+    return _anonymised(actor, organisation_id, k, diversity, max_suppressed, as_of)[2]
+
+
+def export_microdata(
+    actor: Actor,
+    *,
+    organisation_id: int,
+    k: int = 5,
+    diversity: int = 2,  # the l of l-diversity
+    max_suppressed: float = 0.2,
+    as_of: dt.date | None = None,
+) -> MicrodataExport:
+    """The organisation's households as anonymised microdata (see transparency.microdata), checked for k-anonymity
+    and l-diversity. Refuses (Conflict, nothing written, nothing logged) when k and l cannot be reached. Every
+    export is in the audit log: the organisation and the columns (the file holds no person-level identifier)."""
+    organisation, records, report = _anonymised(actor, organisation_id, k, diversity, max_suppressed, as_of)
+    record(
+        actor,
+        action=Action.READ,
+        touches=[Touch("microdata_export", str(organisation.id), organisation.id, microdata.COLUMNS)],
+    )
+    return MicrodataExport(organisation.name, microdata.to_csv(records), report)
