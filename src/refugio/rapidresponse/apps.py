@@ -7,3 +7,9 @@ class RapidresponseConfig(AppConfig):
     label = "rapidresponse"
     verbose_name = _("Rapid response")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from refugio.messaging.signals import inbound_received
+        from refugio.rapidresponse import receivers, surfaces  # noqa: F401  (declares the surfaces)
+
+        inbound_received.connect(receivers.on_inbound, dispatch_uid="rapidresponse.on_inbound")
