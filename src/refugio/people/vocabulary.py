@@ -124,6 +124,12 @@ class ConsentPurpose(models.TextChoices):
     AGENCY_MINIMAL = "agency_minimal", _("Minimum details to the agency for entry processing")
     CONTACT = "contact", _("Being contacted by phone or WhatsApp")
     REUNIFICATION = "reunification", _("Family tracing and reunification")
+    # Referrals to a service at another organisation, one purpose per kind of service (referrals app).
+    REFERRAL_MEDICAL = "referral_medical", _("Referral to medical care")
+    REFERRAL_MENTAL_HEALTH = "referral_mental_health", _("Referral to mental health care")
+    REFERRAL_SCHOOL = "referral_school", _("Referral for school enrolment")
+    REFERRAL_FOOD = "referral_food", _("Referral to food assistance")
+    REFERRAL_WORK_PERMIT = "referral_work_permit", _("Referral to a work permit clinic")
 
 
 class ConsentMethod(models.TextChoices):
