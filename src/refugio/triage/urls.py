@@ -4,6 +4,7 @@ from refugio.triage import views
 
 app_name = "triage"
 urlpatterns = [
+    path("", views.queue, name="queue"),
     path("policy/", views.policy_page, name="policy"),
     path("policy/yaml/", views.policy_yaml, name="policy_yaml"),
     path("<uuid:household_id>/override/", views.override, name="override"),

@@ -7,25 +7,37 @@ import hashlib
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from refugio.accounts.models import Organisation
+from refugio.accounts.rules import Subject, Verb
+from refugio.accounts.selectors import organisations_where
 from refugio.audit.request import actor_from_request
 from refugio.core.errors import ValidationFailed, VersionConflict
+from refugio.disclosure import disclose_many
 from refugio.people import selectors as people_selectors
 from refugio.people import services as people_services
+from refugio.people.selectors import households_for_organisations
 from refugio.people.services import PermissionDenied
+from refugio.people.surfaces import HOUSEHOLD_SUMMARY
 from refugio.people.vocabulary import Vulnerability
+
+# The MPP wind-down phase: eligibility shown beside the score on the queue, never part of it.
+from refugio.remedies.models import MPPPhase
+from refugio.remedies.selectors import household_ids_in_phase, households_with_mpp, mpp_phase_by_household
 from refugio.triage import services
 from refugio.triage.editing import latest_version_number, save_edited_policy
 from refugio.triage.forms import CRITERIA, TIERS, PolicyEditor
-from refugio.triage.models import PolicyVersion
+from refugio.triage.models import PolicyVersion, TriageOverride
 from refugio.triage.policy import Criterion, Policy, PolicyError, default_policy_text, parse_policy
 from refugio.triage.preview import PolicyPreview, policy_preview
-from refugio.triage.selectors import policy_organisation, policy_versions
+from refugio.triage.selectors import effective_priorities, policy_organisation, policy_versions
 
 
 def criterion_words(criterion: Criterion) -> str:
@@ -195,3 +207,39 @@ def confirm_vulnerability(request: HttpRequest, person_id: str, code: str) -> Ht
     else:
         messages.success(request, _("Vulnerability confirmed. The priority was recomputed."))
     return redirect("people:household", household_id=person.household_id)
+
+
+@login_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    """The triage queue: visible households, most urgent first (an active override wins), with their MPP
+    wind-down phase beside the score (eligibility, never part of it) and a filter by that phase."""
+    households = households_for_organisations(organisations_where(request.user, Subject.TRIAGE, Verb.READ))
+    phase = request.GET.get("mpp_phase", "")
+    if phase in {str(p) for p in MPPPhase.values}:
+        households = households.filter(id__in=household_ids_in_phase(int(phase)))
+    elif phase == "none":
+        households = households.exclude(id__in=households_with_mpp())
+    else:
+        phase = ""
+    active = TriageOverride.objects.filter(household=OuterRef("pk"), ended_at__isnull=True).order_by("-created_at")
+    households = households.annotate(
+        queue_tier=Coalesce(Subquery(active.values("tier")[:1]), F("triage__tier")),
+        queue_priority=Coalesce(Subquery(active.values("priority")[:1]), F("triage__priority")),
+    ).order_by(F("queue_tier").asc(nulls_last=True), F("queue_priority").desc(nulls_last=True), "created_at", "id")
+    page = Paginator(households.select_related("owner").prefetch_related("members"), 50).get_page(
+        request.GET.get("page")
+    )
+    ids = [h.id for h in page]
+    scores, phases = effective_priorities(ids), mpp_phase_by_household(ids)
+    rows = disclose_many(actor_from_request(request, "web"), HOUSEHOLD_SUMMARY, page)
+    for row in rows:
+        row["tier"], row["priority"] = scores.get(row["id"], (None, None))
+        found = phases.get(row["id"])
+        row["mpp_phase"], row["mpp_phase_label"] = found, MPPPhase(found).label if found else ""
+    phase_choices = [(str(value), label) for value, label in MPPPhase.choices] + [("none", _("No MPP case"))]
+    return render(
+        request,
+        "triage/queue.html",
+        {"rows": rows, "page": page, "phase": phase, "phase_choices": phase_choices},
+    )
