@@ -1,5 +1,5 @@
 """The public statistics page (issue 16): in es, en, ht, fr, pt, no JavaScript, an SVG chart followed by a text
-table for each measure, suppressed cells written as such, honest "not yet measured", under 100 KB."""
+table for each measure, suppressed cells written as such, the reference figures beside the rates, under 100 KB."""
 
 from __future__ import annotations
 
@@ -47,7 +47,10 @@ def test_suppressed_and_unmeasured_cells_are_written_in_words(data: Data) -> Non
     publish(SYSTEM, period=parse_week(WEEK))
     html = Client().get("/public/statistics/?lang=en").content.decode()
     assert "suppressed" in html
-    assert "Not yet measured" in html
+    # No check-in or hearing recorded: both rates are suppressed (0 of 0), in words, beside the reference figures.
+    reception = html[html.index('id="h-reception"') : html.index('id="h-response"')]
+    assert '<th scope="row">Check-ins</th><td>suppressed</td>' in reception
+    assert "99.3% of court appearances" in reception
     assert "San Ysidro" in html  # ports by name, not code
     assert "Tier 1 (most urgent)" in html
 
@@ -59,6 +62,10 @@ def test_the_demo_has_a_published_release(db: object) -> None:
     load_demo(households_per_org=12)
     release = Release.objects.get()
     assert release.tables["registrations"]["rows"][-1] == "total"
+    # The demo's release is cut after its case plans and hearings exist: the check-in rate counts them.
+    reception = {(r, c): (v, status) for r, c, v, status in release.tables["reception"]["cells"]}
+    denominator, status = reception[("check_in", "denominator")]
+    assert status == "published" and isinstance(denominator, int) and denominator >= 5
     page = Client().get("/public/statistics/?lang=es")
     assert page.status_code == 200 and len(page.content) < 100 * 1024
     assert "Estadísticas públicas" in page.content.decode() or "Public statistics" in page.content.decode()

@@ -32,6 +32,20 @@ class TableOut(Schema):
     cells: list[CellOut]
 
 
+ReferenceMeasure = Literal["check_in", "court_appearance", "court_appearance_asylum"]
+
+
+class ReferenceOut(Schema):
+    """A figure of an earlier programme to read the court appearance and check-in rates against (not computed
+    by Refugio)."""
+
+    measure: ReferenceMeasure
+    percent: float
+    programme: str
+    years: str
+    source: str
+
+
 class StatisticsOut(Schema):
     id: int
     period: str
@@ -41,6 +55,7 @@ class StatisticsOut(Schema):
     k: int
     method: dict[str, Any]
     tables: list[TableOut]
+    references: list[ReferenceOut]  # figures of earlier programmes, stored with the release
 
 
 @router.get("/statistics", response={200: StatisticsOut, 404: ErrorOut})
@@ -51,6 +66,7 @@ def statistics(request: HttpRequest) -> dict[str, Any]:
     if release is None:
         raise NotFound
     public = public_release(release)
+    public["references"] = release.method.get("references", [])
     public["tables"] = [
         {
             "name": name,

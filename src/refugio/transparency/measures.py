@@ -1,6 +1,7 @@
 """The measures of the public statistics, computed over plain rows (no Django): counts per week and port,
 waiting time from registration to entry (Kaplan–Meier, those still waiting censored), share by priority tier,
-legal representation rate, escalation response times per agency office. Each measure is a named table of cells
+legal representation rate, court appearance and check-in rates (with 95% Wilson intervals), escalation response
+times per agency office. Each measure is a named table of cells
 (`Table`), already through disclosure control, so a release is a set of tables and a breakdown by group can be
 added later as more tables.
 
@@ -197,9 +198,101 @@ def representation(households: Sequence[HouseholdRow], k: int) -> Table:
     )
 
 
-def not_yet_measured() -> Table:
-    rows = ["court_appearance", "check_in"]
-    return Table("reception", rows, ["percent"], {(r, "percent"): Cell(None, NOT_MEASURED) for r in rows})
+# --- court appearance and check-in rates -----------------------------------------------------------------
+
+Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribution
+RECEPTION_ROWS = ("court_appearance", "check_in")
+RECEPTION_COLUMNS = ("percent", "low", "high", "numerator", "denominator")
+
+# What the rates can be read against: published figures of earlier programmes (not computed, not from Refugio).
+REFERENCES = (
+    {
+        "measure": "check_in",
+        "percent": 99.4,
+        "programme": "ICE Family Case Management Program",
+        "years": "2016-2017",
+        "source": "ICE data on the programme, as reported by the Women's Refugee Commission (2017)",
+    },
+    {
+        "measure": "court_appearance",
+        "percent": 99.3,
+        "programme": "ICE Family Case Management Program",
+        "years": "2016-2017",
+        "source": "ICE data on the programme, as reported by the Women's Refugee Commission (2017)",
+    },
+    {
+        "measure": "court_appearance",
+        "percent": 91.0,
+        "programme": "Vera Institute of Justice, Appearance Assistance Program",
+        "years": "1997-2000",
+        "source": "Vera Institute of Justice, Testing Community Supervision for the INS (2000)",
+    },
+    {
+        "measure": "court_appearance_asylum",
+        "percent": 93.0,
+        "programme": "Vera Institute of Justice, Appearance Assistance Program (asylum seekers)",
+        "years": "1997-2000",
+        "source": "Vera Institute of Justice, Testing Community Supervision for the INS (2000)",
+    },
+)
+
+
+@dataclass(frozen=True)
+class ReceptionCounts:
+    """Over a period, across all organisations: check-ins due (attended, missed; excused ones are not counted
+    against anyone) and hearing outcomes (appeared, did not appear; rescheduled and cancelled are not counted)."""
+
+    check_ins_attended: int = 0
+    check_ins_missed: int = 0
+    hearings_appeared: int = 0
+    hearings_not_appeared: int = 0
+
+
+def wilson_interval(successes: int, total: int, z: float = Z95) -> tuple[float, float]:
+    """The Wilson score interval for a binomial proportion (0 <= successes <= total, total > 0)."""
+    if total <= 0 or not 0 <= successes <= total:
+        raise ValueError("need 0 <= successes <= total and total > 0")
+    p = successes / total
+    z2 = z * z
+    denominator = 1 + z2 / total
+    centre = (p + z2 / (2 * total)) / denominator
+    half = z * math.sqrt(p * (1 - p) / total + z2 / (4 * total * total)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def _rate_cells(row: str, numerator: int, denominator: int, k: int) -> dict[tuple[str, str], Cell]:
+    """A rate with its 95% Wilson interval and its counts. The rate, its interval and the numerator are shown
+    only when both the numerator and the rest (denominator - numerator) are k or more: otherwise the numerator,
+    with the denominator shown, would give the small complement away. The denominator follows the count rule."""
+    basis = (numerator, denominator)
+    if denominator and numerator >= k and denominator - numerator >= k:
+        low, high = wilson_interval(numerator, denominator)
+        values: dict[str, float | int] = {
+            "percent": round(100 * numerator / denominator, 1),
+            "low": round(100 * low, 1),
+            "high": round(100 * high, 1),
+            "numerator": numerator,
+        }
+        cells = {(row, column): Cell(value, PUBLISHED, basis) for column, value in values.items()}
+    else:
+        cells = {(row, column): Cell(None, SUPPRESSED, basis) for column in ("percent", "low", "high", "numerator")}
+        if denominator == 0:
+            cells[(row, "numerator")] = Cell(0, PUBLISHED, basis)
+    shown = denominator == 0 or denominator >= k
+    cells[(row, "denominator")] = Cell(denominator if shown else None, PUBLISHED if shown else SUPPRESSED, basis)
+    return cells
+
+
+def reception_rates(counts: ReceptionCounts, k: int = K) -> Table:
+    """Court appearance rate = appeared / (appeared + did not appear); check-in rate = attended / (attended +
+    missed); each in percent with its 95% Wilson interval, the numerator and the denominator."""
+    cells = {
+        **_rate_cells(
+            "court_appearance", counts.hearings_appeared, counts.hearings_appeared + counts.hearings_not_appeared, k
+        ),
+        **_rate_cells("check_in", counts.check_ins_attended, counts.check_ins_attended + counts.check_ins_missed, k),
+    }
+    return Table("reception", list(RECEPTION_ROWS), list(RECEPTION_COLUMNS), cells)
 
 
 def waiting_time(households: Sequence[HouseholdRow], as_of: dt.date, k: int) -> Table:
@@ -264,6 +357,7 @@ def build_tables(
     period: Period,
     ports: Sequence[str],
     offices: Sequence[str],
+    reception: ReceptionCounts | None = None,
     k: int = K,
 ) -> list[Table]:
     """Every measure of a release, suppressed, before the stable-cell rule against differencing."""
@@ -280,7 +374,7 @@ def build_tables(
         tier_shares(registered, k),
         representation(registered, k),
         response_times(escalations, offices, period, k),
-        not_yet_measured(),
+        reception_rates(reception or ReceptionCounts(), k),
     ]
 
 

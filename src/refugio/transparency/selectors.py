@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from refugio.accounts.models import Organisation
 from refugio.accounts.rules import Subject, Verb
 from refugio.accounts.selectors import organisations_where
+from refugio.casemanagement.models import CasePlan, HearingAttendance, HearingOutcome
+from refugio.casemanagement.selectors import appearance_and_check_in_rates
 from refugio.core.errors import NotFound
 from refugio.escalations.models import AgencyOffice, Escalation
 from refugio.legal.models import Representation, RepresentationStatus
@@ -18,7 +20,7 @@ from refugio.people.models import Household, Person
 from refugio.people.vocabulary import HouseholdStatus
 from refugio.planning.models import Appointment, PlanRun, PlanStatus, PortOfEntry
 from refugio.transparency.disclosure_control import Cell
-from refugio.transparency.measures import EscalationRow, HouseholdRow, memory_key
+from refugio.transparency.measures import EscalationRow, HouseholdRow, Period, ReceptionCounts, memory_key
 from refugio.transparency.microdata import SourceRow
 from refugio.transparency.models import Release
 from refugio.triage.models import TriageOverride, TriageScore
@@ -98,6 +100,31 @@ def escalation_rows() -> list[EscalationRow]:
             "office__name", "created_at", "acknowledged_at", "resolved_at"
         )
     ]
+
+
+def reception_counts(period: Period) -> ReceptionCounts:
+    """Check-ins due and hearing outcomes in the period, across all organisations (counts only).
+
+    Check-ins come from casemanagement's per-organisation counts: each check-in belongs to one organisation's
+    plan, so the sum counts each once. Hearings are counted here once each: the per-organisation counts give a
+    hearing to both the organisation owning the household and one keeping a plan for it, so summing them would
+    count such a hearing twice."""
+    organisation_ids = set(Organisation.objects.values_list("id", flat=True))
+    per_organisation = appearance_and_check_in_rates(organisation_ids, period.start, period.end).values()
+    in_plan = CasePlan.objects.filter(organisation_id__in=organisation_ids).values("household_id")
+    outcomes = dict(
+        HearingAttendance.objects.filter(hearing__date__gte=period.start, hearing__date__lte=period.end)
+        .filter(Q(hearing__household__owner_id__in=organisation_ids) | Q(hearing__household_id__in=in_plan))
+        .values_list("outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return ReceptionCounts(
+        check_ins_attended=sum(r.check_ins_attended for r in per_organisation),
+        check_ins_missed=sum(r.check_ins_missed for r in per_organisation),
+        hearings_appeared=outcomes.get(HearingOutcome.APPEARED, 0),
+        hearings_not_appeared=outcomes.get(HearingOutcome.DID_NOT_APPEAR, 0),
+    )
 
 
 def latest_release() -> Release | None:

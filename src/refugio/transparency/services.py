@@ -17,7 +17,7 @@ from refugio.audit.services import Actor, Touch, record
 from refugio.core.errors import Conflict, NotFound, ValidationFailed
 from refugio.transparency import microdata, selectors
 from refugio.transparency.disclosure_control import K
-from refugio.transparency.measures import Period, Table, build_tables, stabilised
+from refugio.transparency.measures import REFERENCES, Period, Table, build_tables, stabilised
 from refugio.transparency.models import Release
 
 METHOD = {
@@ -28,6 +28,12 @@ METHOD = {
     "stable_cells": "a cell keeps its previously published value unless its underlying counts moved by k or more",
     "noise": "none: no differential-privacy noise is added, so there is no privacy budget to spend",
     "waiting_time": "Kaplan-Meier, households still waiting censored at the end of the period; median with 95% CI",
+    "reception": (
+        "check-ins and hearings due in the period, not households: check-in rate = attended / (attended + missed), "
+        "court appearance rate = appeared / (appeared + did not appear), 95% Wilson interval; shown only when both "
+        "the numerator and the rest number k or more"
+    ),
+    "references": [dict(reference) for reference in REFERENCES],
 }
 
 
@@ -66,6 +72,7 @@ def publish(actor: Actor, *, period: Period, now: dt.datetime | None = None) -> 
             period=period,
             ports=selectors.port_codes(),
             offices=selectors.office_names(),
+            reception=selectors.reception_counts(period),
             k=K,
         )
         tables = stabilised(tables, selectors.previous_cells(), period.label, K)

@@ -156,6 +156,8 @@ def _page_context(release: dict[str, Any]) -> dict[str, Any]:
         )
     )
 
+    context.update(_reception(tables.get("reception")))
+
     response = _cells(tables["response"])
     offices = tables["response"]["rows"]
     context["response_rows"] = [
@@ -184,6 +186,68 @@ def _page_context(release: dict[str, Any]) -> dict[str, Any]:
         )
     )
     return context
+
+
+def _reception_label(row: str) -> str:
+    words = {"court_appearance": _("Court appearances"), "check_in": _("Check-ins")}
+    return words.get(row, row)
+
+
+def _references() -> list[str]:
+    """The figures of earlier programmes, in words, with their sources (the same in every release)."""
+    return [
+        _(
+            "ICE Family Case Management Program (2016–2017): %(check_in)s of check-ins and %(appearance)s of court "
+            "appearances kept. Source: ICE data on the programme, as reported by the Women's Refugee Commission (2017)."
+        )
+        % {"check_in": "99.4%", "appearance": "99.3%"},
+        _(
+            "Vera Institute of Justice, Appearance Assistance Program (1997–2000): %(appearance)s of court appearances "
+            "kept, %(asylum)s among asylum seekers. Source: Vera Institute of Justice, “Testing Community Supervision "
+            "for the INS” (2000)."
+        )
+        % {"appearance": "91%", "asylum": "93%"},
+    ]
+
+
+def _reception(table: dict[str, Any] | None) -> dict[str, Any]:
+    """Court appearance and check-in rates: a chart of the two rates, then a table with each rate, its 95%
+    interval and its counts. Releases cut before these rates were measured show them as not yet measured."""
+    if table is None or "denominator" not in table["columns"]:
+        return {"reception_measured": False, "reception_references": _references()}
+    cells = _cells(table)
+    rows = []
+    for row in table["rows"]:
+        percent = cells[(row, "percent")]
+        interval = "—"
+        if percent["status"] == "published":
+            interval = _("%(low)s%% to %(high)s%%") % {
+                "low": _shown(cells[(row, "low")]),
+                "high": _shown(cells[(row, "high")]),
+            }
+        elif percent["status"] == "suppressed":
+            interval = _("suppressed")
+        counts = _("%(numerator)s of %(denominator)s") % {
+            "numerator": _shown(cells[(row, "numerator")]),
+            "denominator": _shown(cells[(row, "denominator")]),
+        }
+        rows.append((_reception_label(row), _shown(percent, "%"), interval, counts, percent["status"]))
+    chart = bar_chart(
+        [
+            Point(_reception_label(row), _value(cells[(row, "percent")]), _shown(cells[(row, "percent")], "%"))
+            for row in table["rows"]
+        ],
+        chart_id="chart-reception",
+        title=_("Court appearance and check-in rates"),
+        unit="%",
+    )
+    return {
+        "reception_measured": True,
+        "reception_rows": rows,
+        "reception_chart": mark_safe(chart),  # noqa: S308 - svg.py escapes every text it writes
+        "reception_suppressed": any(status == "suppressed" for *_rest, status in rows),
+        "reception_references": _references(),
+    }
 
 
 @require_GET
