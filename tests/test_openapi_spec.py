@@ -12,13 +12,22 @@ from django.db import models
 from refugio.accounts.models import Membership, Organisation
 from refugio.api import api
 from refugio.audit.models import AuditEvent
+from refugio.casemanagement.models import CasePlan, CheckIn, Outreach, OutreachStep
 from refugio.escalations.models import AgencyOffice, Escalation, OfficeContact, ResponseRule, SharedField
 from refugio.legal.models import Expertise, Hearing, Representation, Representative
 from refugio.messaging.models import DeliveryEvent, Message
+from refugio.obligations.models import AgencyAppointment, AsylumFiling, Obligation
 from refugio.people.models import Consent, Household, Person
 from refugio.people.vocabulary import COURTS, LANGUAGES, NATIONALITIES, Vulnerability
 from refugio.placement.models import AllocationRun, Assignment, WeeklyCapacity
 from refugio.planning.models import Appointment
+from refugio.rapidresponse.models import AlertNotification, ChecklistItem, DetentionAlert, StayRequest
+from refugio.reception.models import BedCount, Shelter
+from refugio.reception.models import Placement as ShelterPlacement
+from refugio.referrals.models import Referral, Service
+from refugio.remedies.models import MotionToReopen, MPPCase, RemovalOrder
+from refugio.tracing.models import TracingCandidate, TracingRequest
+from refugio.transport.models import Relocation, Ticket, Trip
 
 # Which model each schema describes (its properties named like the model's fields must match them) ...
 MODEL_OF: dict[str, type[models.Model]] = {
@@ -60,6 +69,64 @@ MODEL_OF: dict[str, type[models.Model]] = {
     "AllocationAssignmentOut": Assignment,
     "PlacementCapacityIn": WeeklyCapacity,
     "PlacementCapacityOut": WeeklyCapacity,
+    # Reception without detention (issue 14).
+    "ShelterIn": Shelter,
+    "ShelterOut": Shelter,
+    "BedsIn": BedCount,
+    "BedsOut": BedCount,
+    "PlacementIn": ShelterPlacement,
+    "PlacementOut": ShelterPlacement,
+    "TripIn": Trip,
+    "TripOut": Trip,
+    "TicketIn": Ticket,
+    "TicketOut": Ticket,
+    "LegOut": Ticket,
+    "RelocationIn": Relocation,
+    "RelocationOut": Relocation,
+    "DestinationOut": Relocation,
+    "DirectoryServiceOut": Service,
+    "DirectoryServiceQuery": Service,
+    "ReferralServiceRef": Service,
+    "ReferralOut": Referral,
+    "ReferralQuery": Referral,
+    "ReferralIn": Referral,
+    "ReferralDeclineIn": Referral,
+    "ReferralPersonOut": Person,
+    "CasePlanIn": CasePlan,
+    "CasePlanOut": CasePlan,
+    "CheckInIn": CheckIn,
+    "CheckInOut": CheckIn,
+    "OutreachOut": Outreach,
+    "OutreachStepOut": OutreachStep,
+    "ObligationOut": Obligation,
+    "AgencyAppointmentIn": AgencyAppointment,
+    "AgencyAppointmentOut": AgencyAppointment,
+    "AsylumFilingIn": AsylumFiling,
+    "AsylumFilingOut": AsylumFiling,
+    "AlertIn": DetentionAlert,
+    "AlertOut": DetentionAlert,
+    "AlertRowOut": DetentionAlert,
+    "AlertStatusIn": DetentionAlert,
+    "AlertChecklistIn": ChecklistItem,
+    "AlertChecklistOut": ChecklistItem,
+    "AlertNotificationOut": AlertNotification,
+    "StayRequestIn": StayRequest,
+    "StayRequestOut": StayRequest,
+    "StayRequestPatch": StayRequest,
+    "AlertEscalationRef": Escalation,
+    "RemovalOrderIn": RemovalOrder,
+    "RemovalOrderOut": RemovalOrder,
+    "MotionOut": MotionToReopen,
+    "MPPCaseIn": MPPCase,
+    "MPPCaseOut": MPPCase,
+    "MPPCaseUpdate": MPPCase,
+    # Family tracing (issue 15).
+    "TracingRequestIn": TracingRequest,
+    "TracingRequestOut": TracingRequest,
+    "TracingRequestSummaryOut": TracingRequest,
+    "FoundCandidateOut": TracingCandidate,
+    "HeldCandidateOut": TracingCandidate,
+    "TracingCandidateOut": TracingCandidate,
 }
 # ... and the ones that describe no single model (envelopes, references, errors, commands).
 NO_MODEL = {
@@ -95,6 +162,19 @@ NO_MODEL = {
     "PersonPage",
     "ResponseIn",
     "TriageOut",
+    "ReferenceOut",  # public statistics: the published reference figures (FCMP, AAP)
+    "DatesQuery",
+    "ItineraryOut",
+    "ReferralOrganisationRef",
+    "ScheduleOut",
+    "RateOut",
+    "OrganisationRatesOut",
+    "AlertOfficeRef",
+    "MotionDeadlineOut",
+    "FileIn",
+    "DecisionIn",
+    "TracingConsentIn",
+    "TracingVerificationIn",
 }
 # Codes from a fixed vocabulary that is not a model field's choices, by property name, in every schema.
 VOCABULARY: dict[str, list[str]] = {

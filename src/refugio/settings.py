@@ -11,6 +11,7 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -19,7 +20,7 @@ from django.core.exceptions import ImproperlyConfigured
 from refugio.keyring import load_keys
 
 
-def _json_object(name: str) -> dict[str, object]:
+def _json_object(name: str) -> dict[str, Any]:
     """An environment variable holding a JSON object, or a clear error naming it (never a bare traceback)."""
     try:
         value = json.loads(os.environ.get(name) or "{}")
@@ -86,6 +87,7 @@ INSTALLED_APPS = [
     "refugio.obligations",
     "refugio.rapidresponse",
     "refugio.remedies",
+    "refugio.tracing",
     "django_tasks",
     "django_tasks_db",
 ]
@@ -307,7 +309,7 @@ DEFAULT_FROM_EMAIL = os.environ.get("REFUGIO_FROM_EMAIL", "refugio@localhost")
 # E-mail through a provider's API with django-anymail: REFUGIO_EMAIL_BACKEND=anymail.backends.<esp>.EmailBackend
 # and its settings as JSON in REFUGIO_ANYMAIL (e.g. {"MAILGUN_API_KEY": "…"}). See docs/messaging.md.
 EMAIL_BACKEND = os.environ.get("REFUGIO_EMAIL_BACKEND", EMAIL_BACKEND)
-ANYMAIL = _json_object("REFUGIO_ANYMAIL")
+ANYMAIL: dict[str, Any] = _json_object("REFUGIO_ANYMAIL")
 
 # Messages to households (refugio.messaging): "local" writes what it would send to a table (demo, tests, no
 # gateway); "twilio" sends SMS and WhatsApp through Twilio. WhatsApp may go through the Cloud API instead.
@@ -322,7 +324,7 @@ TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM = os.environ.get("TWILIO_FROM", "")  # +1…, or a Messaging Service SID (MG…)
 TWILIO_WHATSAPP_FROM = os.environ.get("TWILIO_WHATSAPP_FROM", "")  # +1… (a WhatsApp-enabled sender)
 # Approved WhatsApp templates for messages outside the 24-hour window: {"entry_date:es": "HX…", …}
-TWILIO_CONTENT_SIDS = _json_object("TWILIO_CONTENT_SIDS")
+TWILIO_CONTENT_SIDS: dict[str, str] = _json_object("TWILIO_CONTENT_SIDS")
 WHATSAPP_CLOUD_TOKEN = os.environ.get("WHATSAPP_CLOUD_TOKEN", "")
 WHATSAPP_CLOUD_PHONE_NUMBER_ID = os.environ.get("WHATSAPP_CLOUD_PHONE_NUMBER_ID", "")
 WHATSAPP_CLOUD_API_VERSION = os.environ.get("WHATSAPP_CLOUD_API_VERSION", "v21.0")
@@ -332,7 +334,7 @@ WHATSAPP_VERIFY_TOKEN = os.environ.get("WHATSAPP_VERIFY_TOKEN", "")
 WHATSAPP_APP_SECRET = os.environ.get("WHATSAPP_APP_SECRET", "")
 # Approved WhatsApp templates, sent outside the 24-hour window: {"entry_date": "refugio_entry_date",
 # "entry_date:ht": "refugio_entry_date_ht:fr"}; without an entry, the catalogue's own name (docs/messaging.md).
-WHATSAPP_CLOUD_TEMPLATES = _json_object("WHATSAPP_CLOUD_TEMPLATES")
+WHATSAPP_CLOUD_TEMPLATES: dict[str, str] = _json_object("WHATSAPP_CLOUD_TEMPLATES")
 if REFUGIO_MESSAGING_PROVIDER == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM):
     raise ImproperlyConfigured(
         "REFUGIO_MESSAGING_PROVIDER=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM"
@@ -374,3 +376,4 @@ for _name in ("REFUGIO_REGISTRATIONS_PER_CLIENT", "REFUGIO_REGISTRATION_GLOBAL_R
         raise ImproperlyConfigured(f"{_name} must be a rate such as 30/10m or 500/s, not {globals()[_name]!r}")
 if REFUGIO_MAX_HOUSEHOLD_MEMBERS < 1:
     raise ImproperlyConfigured("REFUGIO_MAX_HOUSEHOLD_MEMBERS must be 1 or more.")
+

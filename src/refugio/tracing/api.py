@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -23,12 +23,21 @@ from refugio.tracing.surfaces import FOUND_CANDIDATE, HELD_CANDIDATE, HELD_LIST,
 
 router = Router(tags=["tracing"])
 
-RelationshipCode = choice(Relationship)
-SoughtSexCode = choice(SoughtSex)
-RequestStatusCode = choice(RequestStatus)
-CandidateStatusCode = choice(CandidateStatus)
-StrengthCode = choice([rules.STRONG, rules.LIKELY, rules.POSSIBLE])
-VerificationCode = choice(VerificationMethod)
+# Each choice is an enum in the OpenAPI document; the type checker reads them as the str they are.
+if TYPE_CHECKING:
+    RelationshipCode: TypeAlias = str
+    SoughtSexCode: TypeAlias = str
+    RequestStatusCode: TypeAlias = str
+    CandidateStatusCode: TypeAlias = str
+    StrengthCode: TypeAlias = str
+    VerificationCode: TypeAlias = str
+else:
+    RelationshipCode = choice(Relationship)
+    SoughtSexCode = choice(SoughtSex)
+    RequestStatusCode = choice(RequestStatus)
+    CandidateStatusCode = choice(CandidateStatus)
+    StrengthCode = choice([rules.STRONG, rules.LIKELY, rules.POSSIBLE])
+    VerificationCode = choice(VerificationMethod)
 
 
 class TracingRequestIn(Strict):
@@ -100,11 +109,11 @@ class HeldCandidateOut(Schema):
     verified: bool
 
 
-class ConsentIn(Strict):
+class TracingConsentIn(Strict):
     method: ConsentMethodCode
 
 
-class VerificationIn(Strict):
+class TracingVerificationIn(Strict):
     method: VerificationCode
     notes: str
 
@@ -156,7 +165,7 @@ def _after(request: AuthedRequest, candidate: Any) -> dict[str, Any]:  # noqa: A
     return held
 
 
-class CandidateOut(Schema):
+class TracingCandidateOut(Schema):
     id: uuid.UUID
     strength: StrengthCode
     status: CandidateStatusCode
@@ -167,7 +176,7 @@ class CandidateOut(Schema):
     verified: bool
 
 
-@router.post("/tracing-candidates/{candidate_id}/confirm", response={200: CandidateOut, **ERRORS})
+@router.post("/tracing-candidates/{candidate_id}/confirm", response={200: TracingCandidateOut, **ERRORS})
 def confirm(request: AuthedRequest, candidate_id: UUIDText) -> dict[str, Any]:
     candidate = services.confirm_candidate(
         actor_from_request(request, "api"), candidate=_candidate(request, candidate_id)
@@ -175,7 +184,7 @@ def confirm(request: AuthedRequest, candidate_id: UUIDText) -> dict[str, Any]:
     return _after(request, candidate)
 
 
-@router.post("/tracing-candidates/{candidate_id}/reject", response={200: CandidateOut, **ERRORS})
+@router.post("/tracing-candidates/{candidate_id}/reject", response={200: TracingCandidateOut, **ERRORS})
 def reject(request: AuthedRequest, candidate_id: UUIDText) -> dict[str, Any]:
     candidate = services.reject_candidate(
         actor_from_request(request, "api"), candidate=_candidate(request, candidate_id)
@@ -183,16 +192,16 @@ def reject(request: AuthedRequest, candidate_id: UUIDText) -> dict[str, Any]:
     return _after(request, candidate)
 
 
-@router.post("/tracing-candidates/{candidate_id}/consent", response={200: CandidateOut, **ERRORS})
-def consent(request: AuthedRequest, candidate_id: UUIDText, payload: ConsentIn) -> dict[str, Any]:
+@router.post("/tracing-candidates/{candidate_id}/consent", response={200: TracingCandidateOut, **ERRORS})
+def consent(request: AuthedRequest, candidate_id: UUIDText, payload: TracingConsentIn) -> dict[str, Any]:
     candidate = services.record_side_consent(
         actor_from_request(request, "api"), candidate=_candidate(request, candidate_id), method=payload.method
     )
     return _after(request, candidate)
 
 
-@router.post("/tracing-candidates/{candidate_id}/verification", response={200: CandidateOut, **ERRORS})
-def verify(request: AuthedRequest, candidate_id: UUIDText, payload: VerificationIn) -> dict[str, Any]:
+@router.post("/tracing-candidates/{candidate_id}/verification", response={200: TracingCandidateOut, **ERRORS})
+def verify(request: AuthedRequest, candidate_id: UUIDText, payload: TracingVerificationIn) -> dict[str, Any]:
     candidate = services.verify_family_link(
         actor_from_request(request, "api"),
         candidate=_candidate(request, candidate_id),
@@ -202,7 +211,7 @@ def verify(request: AuthedRequest, candidate_id: UUIDText, payload: Verification
     return _after(request, candidate)
 
 
-@router.post("/tracing-candidates/{candidate_id}/reunited", response={200: CandidateOut, **ERRORS})
+@router.post("/tracing-candidates/{candidate_id}/reunited", response={200: TracingCandidateOut, **ERRORS})
 def reunited(request: AuthedRequest, candidate_id: UUIDText) -> dict[str, Any]:
     candidate = services.record_reunion(actor_from_request(request, "api"), candidate=_candidate(request, candidate_id))
     return _after(request, candidate)

@@ -42,7 +42,7 @@ SHARE_FOR = dt.timedelta(days=180)
 
 def open_request(actor: Actor, *, household: Household, data: dict[str, Any]) -> TracingRequest:
     """A family asks for a missing relative. The household must have consented to tracing."""
-    if not visible_households(actor.user, for_write=True).filter(id=household.id).exists():
+    if actor.user is None or not visible_households(actor.user, for_write=True).filter(id=household.id).exists():
         raise NotFound
     if household.owner_id not in organisations_where(actor.user, Subject.TRACING, Verb.CREATE):
         raise PermissionDenied(_("Only the owning organisation's caseworkers can open a tracing request."))

@@ -45,7 +45,7 @@ FOUND_CANDIDATE = register_kind(
 
 def _notes(request: TracingRequest) -> list[dict[str, object]]:
     return [
-        {"body": n.body, "author": n.author.get_username() if n.author_id else "", "created_at": n.created_at}
+        {"body": n.body, "author": n.author.get_username() if n.author else "", "created_at": n.created_at}
         for n in request.case_notes.select_related("author")
     ]
 

@@ -17,6 +17,7 @@ from refugio.disclosure import authorize, disclose_many, disclose_one
 from refugio.people.surfaces import HOUSEHOLD
 from refugio.tracing import selectors, services
 from refugio.tracing.forms import CloseForm, ConsentForm, NoteForm, TracingRequestForm, VerificationForm
+from refugio.tracing.models import TracingCandidate
 from refugio.tracing.surfaces import (
     FOUND_CANDIDATE,
     HELD_CANDIDATE,
@@ -91,7 +92,7 @@ def held_page(request: HttpRequest, candidate_id: str) -> HttpResponse:
     )
 
 
-def _candidate_for(request: HttpRequest, candidate_id: str) -> tuple[object, str]:
+def _candidate_for(request: HttpRequest, candidate_id: str) -> tuple[TracingCandidate, str]:
     """The candidate the user acts on, from whichever side they are; where to go back to."""
     try:
         found = authorize(request.user, FOUND_CANDIDATE, candidate_id, verb=Verb.CONFIRM)
