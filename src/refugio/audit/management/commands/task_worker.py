@@ -17,8 +17,10 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from refugio.audit.tasks import schedule_sealing
+from refugio.casemanagement.tasks import schedule_daily_sweep as schedule_missed_check_ins
 from refugio.disparity.tasks import schedule_monitor
 from refugio.messaging.tasks import schedule_sweep as schedule_outbox_sweep
+from refugio.obligations.tasks import schedule_daily_refresh as schedule_obligation_statuses
 from refugio.people.tasks import schedule_linkage
 from refugio.people.tasks import schedule_sweep as schedule_duplicate_sweep
 from refugio.tracing.tasks import schedule_nightly_search
@@ -39,6 +41,8 @@ def recover_interrupted_tasks(queue_name: str = "default") -> int:
         schedule_monitor,
         schedule_linkage,
         schedule_nightly_search,
+        schedule_missed_check_ins,
+        schedule_obligation_statuses,
     )
     for book in periodic:
         book()
