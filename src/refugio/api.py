@@ -156,6 +156,7 @@ def _register_routers() -> None:
     from refugio.registration.api import intake_router
     from refugio.registration.api import router as registration_router
     from refugio.remedies.api import router as remedies_router
+    from refugio.tracing.api import router as tracing_router
     from refugio.transparency.api import router as statistics_router
     from refugio.transport.api import router as transport_router
     from refugio.triage.api import router as triage_router
@@ -172,6 +173,7 @@ def _register_routers() -> None:
     api.add_router("", triage_router)
     api.add_router("", public_reports_router)
     api.add_router("", statistics_router)
+    api.add_router("", tracing_router)
     api.add_router("", reception_router)
     api.add_router("", transport_router)
     api.add_router("", referrals_router)

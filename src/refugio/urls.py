@@ -47,6 +47,7 @@ urlpatterns = [
     path("obligations/", include("refugio.obligations.urls")),
     path("rapid-response/", include("refugio.rapidresponse.urls")),
     path("remedies/", include("refugio.remedies.urls")),
+    path("tracing/", include("refugio.tracing.urls")),  # double-blind family tracing across organisations
     path("calendar/<str:token>.ics", legal_views.ical, name="ical"),
     path("", include("refugio.people.urls")),
 ]

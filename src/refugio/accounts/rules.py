@@ -38,6 +38,7 @@ class Subject(StrEnum):
     OBLIGATION = "obligation"  # the obligations calendar: hearings, check-ins, filings, appointments
     DETENTION = "detention"  # rapid response: detention and imminent-removal alerts, stay requests
     REMEDY = "remedy"  # removal orders, motions to reopen, MPP case status
+    TRACING = "tracing"  # requests to trace a missing relative, candidates, confirmations, reunification
 
 
 class Verb(StrEnum):
@@ -102,6 +103,12 @@ RULES: Mapping[tuple[Subject, Verb], frozenset[str]] = {
     # Disparity monitoring: analysts and admins read the comparisons; admins are alerted and must act (CONFIRM).
     (Subject.DISPARITY, Verb.READ): frozenset({ADMIN, ANALYST}),
     (Subject.DISPARITY, Verb.CONFIRM): frozenset({ADMIN}),
+    # Anonymised microdata (k-anonymous, l-diverse rows per household) for partners: admins only.
+    (Subject.DISPARITY, Verb.EXPORT): frozenset({ADMIN}),
+    # Tracing: caseworkers open requests for a missing relative and confirm or reject candidates (both sides).
+    (Subject.TRACING, Verb.READ): frozenset({ADMIN, CASEWORKER}),
+    (Subject.TRACING, Verb.CREATE): frozenset({ADMIN, CASEWORKER}),
+    (Subject.TRACING, Verb.CONFIRM): frozenset({ADMIN, CASEWORKER}),
     # Shelters: their own staff and admins keep them; who works a case reads them to place someone.
     # Agencies never: a shelter's address is confidential.
     (Subject.SHELTER, Verb.READ): CASE_ROLES,
@@ -114,10 +121,15 @@ RULES: Mapping[tuple[Subject, Verb], frozenset[str]] = {
     (Subject.TRANSPORT, Verb.WRITE): frozenset({ADMIN, CASEWORKER, SHELTER}),
     (Subject.REFERRAL, Verb.READ): CASE_ROLES,
     (Subject.REFERRAL, Verb.CREATE): frozenset({ADMIN, CASEWORKER, SHELTER}),
+    # Referrals: the sending organisation sends and withdraws them; the receiving organisation (the service's)
+    # accepts, declines or completes them (WRITE). Publishing the organisation's services in the directory
+    # (HSDS import) is an admin's (SHARE).
     (Subject.REFERRAL, Verb.WRITE): frozenset({ADMIN, CASEWORKER, SHELTER, ATTORNEY}),
+    (Subject.REFERRAL, Verb.SHARE): frozenset({ADMIN}),
     (Subject.CASE_PLAN, Verb.READ): CASE_ROLES,
     (Subject.CASE_PLAN, Verb.WRITE): frozenset({ADMIN, CASEWORKER}),
     (Subject.CASE_PLAN, Verb.CREATE): frozenset({ADMIN, CASEWORKER, SHELTER}),  # recording a check-in
+    (Subject.CASE_PLAN, Verb.OVERRIDE): frozenset({ADMIN}),  # caseworker loads; reassigning a plan
     (Subject.OBLIGATION, Verb.READ): CASE_ROLES,
     (Subject.OBLIGATION, Verb.WRITE): frozenset({ADMIN, CASEWORKER, ATTORNEY}),
     (Subject.DETENTION, Verb.READ): CASE_ROLES,

@@ -116,7 +116,7 @@ def alert_message(alerts: list[Any]) -> tuple[str, str]:
         ]
     url = f"{settings.REFUGIO_BASE_URL}{reverse('disparity:dashboard')}?organisation={check.organisation_id}#alerts"
     lines += [
-        _("Flagged: an entry rate below 80% of the highest group's, with an interval that excludes parity."),
+        _("Flagged: an entry rate below four fifths of the highest group's, with an interval that excludes parity."),
         _("See the figures in Refugio: %(url)s") % {"url": url},
         _("(No personal details are sent by e-mail.)"),
     ]

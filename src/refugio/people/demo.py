@@ -97,9 +97,10 @@ def load_demo(households_per_org: int = 220) -> dict[str, int]:
     _entry_plan(orgs, users)
     _placement(orgs, users)
     _messages()
-    _statistics()
     _disparity(orgs, users)
     _reception_without_detention(orgs, users)
+    _tracing(orgs, users)
+    _statistics()  # last: the release counts check-ins and hearing outcomes too
     return {name: Household.objects.filter(owner=org).count() for name, org in orgs.items()}
 
 
@@ -343,6 +344,13 @@ def _reception_without_detention(orgs: dict[str, Organisation], users: dict[str,
     load_transport_demo(orgs, users)
     load_referrals_demo(orgs, users)
     load_casemanagement_demo(orgs, users)
-    load_obligations_demo(orgs, users)
     load_rapidresponse_demo(orgs, users)
     load_remedies_demo(orgs, users)
+    load_obligations_demo(orgs, users)  # last: it reads the facts the others stored
+
+
+def _tracing(orgs: dict[str, Organisation], users: dict[str, User]) -> None:
+    """Families at the shelter consented to tracing; the legal-aid group traces a relative held there."""
+    from refugio.tracing.demo import load_tracing_demo
+
+    load_tracing_demo(orgs, users)
