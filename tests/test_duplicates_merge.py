@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from refugio.accounts.models import Role
 from refugio.audit.models import AuditEvent
@@ -214,7 +214,7 @@ def test_undo_twice_or_after_changes_is_refused_with_the_reason(world: World, pa
         members=[dict(CHILD, relationship_to_head="head")],
     )
     Hearing.objects.filter(pk=pair["hearing"].pk).update(household=other)  # the hearing was moved since
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as refused, translation.override("en"):
         unmerge_households(admin, merge=merge)
     assert "hearing" in refused.value.fields["merge"]
     assert Household.objects.get(pk=pair["newer"].pk).merged_into_id == world.own.pk  # nothing half-done
@@ -223,7 +223,7 @@ def test_undo_twice_or_after_changes_is_refused_with_the_reason(world: World, pa
     Hearing.objects.filter(pk=pair["hearing"].pk).update(household=world.own)
     stale = HouseholdMerge.objects.get(pk=merge.pk)  # a second admin's page, loaded before the first undo
     unmerge_households(admin, merge=merge)
-    with pytest.raises(ValidationFailed) as twice:
+    with pytest.raises(ValidationFailed) as twice, translation.override("en"):
         unmerge_households(admin, merge=stale)
     assert "already undone" in twice.value.fields["merge"]
 
@@ -231,7 +231,7 @@ def test_undo_twice_or_after_changes_is_refused_with_the_reason(world: World, pa
 def test_undo_refused_when_the_survivor_was_merged_away(world: World, pair: dict[str, Any]) -> None:
     merge = merge_households(_actor(world), flag=pair["flag"])
     Household.objects.filter(pk=world.own.pk).update(merged_into=pair["newer"])  # as if merged on elsewhere
-    with pytest.raises(ValidationFailed) as refused:
+    with pytest.raises(ValidationFailed) as refused, translation.override("en"):
         unmerge_households(_actor(world, Role.ORG_ADMIN), merge=merge)
     assert "undo that merge first" in refused.value.fields["merge"]
 

@@ -107,6 +107,38 @@ def _fill_what_the_demo_leaves_empty() -> None:
     )
     if not ChannelConsent.objects.exclude(address="").exists():  # an e-mail channel: its address is encrypted
         set_channels(attorney, household=household, channels={"sms": True, "email": True}, email="ana@example.org")
+    _fill_reception_and_tracing(household, head)
+
+
+def _fill_reception_and_tracing(household: Household, head: Any) -> None:  # noqa: ANN401
+    """Case plans, appointments, motions and tracing hold free text too (issues 14 and 15)."""
+    from refugio.casemanagement.models import CasePlan, CheckIn
+    from refugio.obligations.models import AgencyAppointment
+    from refugio.remedies.models import MotionToReopen
+    from refugio.tracing.models import TracingCandidate, TracingNote, TracingRequest
+
+    CasePlan.objects.filter(pk=CasePlan.objects.order_by("pk").values("pk")[:1]).update(notes="Works nights.")
+    CheckIn.objects.filter(pk=CheckIn.objects.order_by("pk").values("pk")[:1]).update(note="Came with her son.")
+    AgencyAppointment.objects.filter(pk=AgencyAppointment.objects.order_by("pk").values("pk")[:1]).update(
+        notes="Bring the I-94."
+    )
+    MotionToReopen.objects.filter(pk=MotionToReopen.objects.order_by("pk").values("pk")[:1]).update(
+        decision_notes="Granted on the notice ground."
+    )
+    request = TracingRequest.objects.create(
+        organisation_id=household.owner_id,
+        household=household,
+        given_names="Josué",
+        family_names="Pérez",
+        relationship="child",
+        last_seen_place="Reynosa bridge",
+        notes="Red cap.",
+        closed_reason="Found by the family.",
+    )
+    TracingCandidate.objects.create(
+        request=request, person=head, holder_id=household.owner_id, match_probability=0.9, verification_notes="Photos."
+    )
+    TracingNote.objects.create(request=request, body="Called the shelter.")
 
 
 @pytest.mark.django_db

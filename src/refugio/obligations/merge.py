@@ -53,7 +53,7 @@ def on_unmerge(sender: Any, *, move: MergeMove, moved: dict[str, list[str]], **k
         ids = moved.get(kind, [])
         model.objects.filter(pk__in=ids).update(household_id=move.duplicate_id)
         model.objects.filter(pk__in=ids, person_id=move.surviving_person_id).update(person_id=move.collapsed_person_id)
-    _audit(move, moved)
+    _audit(move, {kind: moved.get(kind, []) for kind in MODELS})  # `moved` holds every app's kinds
     _refresh_both(move)
 
 

@@ -36,7 +36,8 @@ ICE_LOCATOR_URL = "https://locator.ice.gov/odls/#/search"
 @login_required
 def alert_list(request: HttpRequest) -> HttpResponse:
     rows = disclose_many(actor_from_request(request, "web"), ALERT_ROW, selectors.open_alerts(request.user)[:300])
-    return render(request, "rapidresponse/list.html", {"alerts": rows})
+    may_keep_rota = bool(selectors.rota_organisations(request.user))
+    return render(request, "rapidresponse/list.html", {"alerts": rows, "may_keep_rota": may_keep_rota})
 
 
 @login_required

@@ -29,7 +29,7 @@ def load_tracing_demo(orgs: dict[str, Organisation], users: dict[str, User]) -> 
             record_consent(
                 shelter_actor, household=household, purpose=ConsentPurpose.REUNIFICATION, method=ConsentMethod.VERBAL
             )
-    sought = next((p for h in held[10:] for p in h.members.all() if p.birth_year), None)
+    sought = next((p for h in held[len(held) // 2 :] for p in h.members.all() if p.birth_year), None)
     family = Household.objects.filter(owner=orgs["Demo Legal Aid"]).order_by("created_at").first()
     if sought is None or family is None:
         return
