@@ -343,7 +343,7 @@ def test_send_next_trip_only_with_consent_to_contact(world: World) -> None:
     answer = client.post(f"/transport/households/{world.own.id}/itinerary/send/")
     assert answer.status_code == 302
     message = Message.objects.get(household=world.own)
-    assert message.template == "check_in_reminder" and message.language == "es"
+    assert message.template == "trip_booked" and message.language == "es"
     assert message.params["date"] == "2030-12-02" and message.params["place"] == "San Ysidro"
     # The household withdrew every channel: nothing is queued, the caseworker is told why.
     actor = Actor(world.users[Role.CASEWORKER], "system")

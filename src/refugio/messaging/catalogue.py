@@ -57,6 +57,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "fr": "Refugio : merci de vous présenter avant le {date} à {place}. Code {code}.",
         "pt": "Refugio: apresente-se até {date} em {place}. Código {code}.",
     },
+    "trip_booked": {
+        "es": "Refugio: su viaje sale el {date} desde {place}. Código {code}.",
+        "en": "Refugio: your trip leaves on {date} from {place}. Code {code}.",
+        "ht": "Refugio: vwayaj ou a ap pati {date} soti {place}. Kòd {code}.",
+        "fr": "Refugio : votre voyage part le {date} de {place}. Code {code}.",
+        "pt": "Refugio: sua viagem parte em {date} de {place}. Código {code}.",
+    },
     "notice": {
         "es": "Refugio: {notice} Código {code}.",
         "en": "Refugio: {notice} Code {code}.",

@@ -30,10 +30,8 @@ from refugio.transport.models import Mode, Relocation, Ticket, TicketStatus, Tri
 from refugio.transport.selectors import User
 
 MAX_SEATS = 500
-# The catalogue message the next trip goes out with ("please be at {place} by {date}").
-# TODO(messaging): a dedicated `trip_booked` template (date, time and place of departure) in
-# refugio.messaging.catalogue; until then the check-in reminder carries the departure date and place.
-ITINERARY_TEMPLATE = "check_in_reminder"
+# The catalogue message the next trip goes out with ("your trip leaves on {date} from {place}").
+ITINERARY_TEMPLATE = "trip_booked"
 
 
 def _text(data: Mapping[str, Any], name: str, errors: dict[str, str], *, required: bool, limit: int) -> str:
