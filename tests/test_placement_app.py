@@ -294,10 +294,13 @@ def test_a_family_tie_recorded_through_the_api_places_the_household_there(demo):
     week = _week(demo)
     legal_id = AllocationRun.objects.get().organisation_id
     FamilyTie.objects.all().delete()
+    from refugio.people.selectors import visible_households
+
+    shelter_sees = set(visible_households(demo["shelter-staff"]).values_list("id", flat=True))  # shared with it
     household = next(
         a.household
         for a in selectors.arriving(legal_id, week)
-        if "medical" not in selectors.needs_of(a.household, week)
+        if "medical" not in selectors.needs_of(a.household, week) and a.household_id not in shelter_sees
     )
     tucson = Destination.objects.get(city="Tucson, AZ")
     url = f"/api/v1/placement/households/{household.id}/tie"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from refugio.accounts.models import Role
 from refugio.audit.models import AuditEvent
@@ -206,7 +206,7 @@ def test_a_unique_person_is_never_a_class_smaller_than_k(world, population, tmp_
 
 def test_the_command_refuses_and_writes_nothing_when_l_cannot_be_reached(world, population, tmp_path: Path) -> None:
     out = tmp_path / "micro.csv"
-    with pytest.raises(CommandError, match="cannot be exported with k = 5 and l = 3"):
+    with pytest.raises(CommandError, match="cannot be exported with k = 5 and l = 3"), translation.override("en"):
         call_command("stats_microdata", organisation=world.home.name, out=str(out), k=5, l=3, stdout=io.StringIO())
     assert not out.exists()
     assert not AuditEvent.objects.filter(object_type="microdata_export").exists()

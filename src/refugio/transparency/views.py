@@ -244,7 +244,8 @@ def _reception(table: dict[str, Any] | None) -> dict[str, Any]:
     return {
         "reception_measured": True,
         "reception_rows": rows,
-        "reception_chart": mark_safe(chart),  # noqa: S308 - svg.py escapes every text it writes
+        # A chart of suppressed bars draws nothing but empty axes: only when a rate is published.
+        "reception_chart": mark_safe(chart) if any(r[4] == "published" for r in rows) else "",  # noqa: S308
         "reception_suppressed": any(status == "suppressed" for *_rest, status in rows),
         "reception_references": _references(),
     }
