@@ -21,6 +21,7 @@ from refugio.disparity import charts, selectors, services
 from refugio.disparity.analysis import MIN_GROUP
 from refugio.disparity.forms import MicrodataForm, SelfIdentificationForm
 from refugio.disparity.surfaces import MEMBERS, STATED
+from refugio.people.forms import add_service_errors
 from refugio.transparency import selectors as statistics_selectors
 from refugio.transparency import services as statistics_services
 
@@ -104,8 +105,7 @@ def self_identification(request: HttpRequest, household_id: uuid.UUID) -> HttpRe
                     consent=form.cleaned_data["consent"],
                 )
             except ValidationFailed as exc:
-                for field, message in exc.fields.items():
-                    form.add_error(field if field in form.fields else None, message)
+                add_service_errors(form, exc.fields)
             else:
                 messages.success(request, _("Recorded."))
                 return redirect("disparity:self_identification", household_id=household.id)

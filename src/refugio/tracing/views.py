@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from refugio.accounts.rules import Verb
 from refugio.audit.request import actor_from_request
 from refugio.core.errors import Conflict, NotFound, ValidationFailed
 from refugio.disclosure import authorize, disclose_many, disclose_one
+from refugio.people.forms import add_service_errors
 from refugio.people.surfaces import HOUSEHOLD
 from refugio.tracing import selectors, services
 from refugio.tracing.forms import CloseForm, ConsentForm, NoteForm, TracingRequestForm, VerificationForm
@@ -27,11 +27,6 @@ from refugio.tracing.surfaces import (
     REQUEST_PAGE,
     TRACING_REQUEST,
 )
-
-
-def _show_errors(form: Form, exc: ValidationFailed) -> None:
-    for name, message in exc.fields.items():
-        form.add_error(name if name in form.fields else None, message)
 
 
 @login_required
@@ -59,7 +54,7 @@ def new_request(request: HttpRequest, household_id: str) -> HttpResponse:
                 actor_from_request(request, "web"), household=household, data=form.cleaned_data
             )
         except ValidationFailed as exc:
-            _show_errors(form, exc)
+            add_service_errors(form, exc.fields)
         else:
             messages.success(request, _("Tracing request opened. The search runs in the background."))
             return redirect("tracing:request", request_id=created.id)
