@@ -336,3 +336,48 @@ def appearance_and_check_in_rates(
         )
         for org_id in sorted(ids)
     }
+
+
+@dataclass(frozen=True)
+class HouseholdAttendance:
+    """One household's counted hearings and check-ins (rescheduled or cancelled hearings and excused or
+    scheduled check-ins are not counted: they are neither an appearance nor a failure to appear)."""
+
+    hearings_appeared: int = 0
+    hearings_not_appeared: int = 0
+    check_ins_attended: int = 0
+    check_ins_missed: int = 0
+
+
+def household_attendance_counts(
+    household_ids: list[Any] | set[Any], until: dt.date | None = None
+) -> dict[Any, HouseholdAttendance]:
+    """Per household id (only those with something counted), the hearings it appeared at or did not, and the
+    check-ins it attended or missed; up to `until` (hearing date, check-in due date) when given. Two grouped
+    queries, whatever the number of households: for aggregates by group (disparity monitoring), never a person."""
+    ids = list(household_ids)
+    counts: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    if not ids:
+        return {}
+    hearings = HearingAttendance.objects.filter(
+        hearing__household_id__in=ids, outcome__in=(HearingOutcome.APPEARED, HearingOutcome.DID_NOT_APPEAR)
+    )
+    check_ins = CheckIn.objects.filter(household_id__in=ids, status__in=(CheckInStatus.ATTENDED, CheckInStatus.MISSED))
+    if until is not None:
+        hearings = hearings.filter(hearing__date__lte=until)
+        check_ins = check_ins.filter(due_on__lte=until)
+    for household_id, outcome, n in (
+        hearings.values_list("hearing__household_id", "outcome").annotate(n=Count("id")).order_by()
+    ):
+        counts[household_id][outcome] += n
+    for household_id, status, n in check_ins.values_list("household_id", "status").annotate(n=Count("id")).order_by():
+        counts[household_id][status] += n
+    return {
+        household_id: HouseholdAttendance(
+            hearings_appeared=c[HearingOutcome.APPEARED],
+            hearings_not_appeared=c[HearingOutcome.DID_NOT_APPEAR],
+            check_ins_attended=c[CheckInStatus.ATTENDED],
+            check_ins_missed=c[CheckInStatus.MISSED],
+        )
+        for household_id, c in counts.items()
+    }

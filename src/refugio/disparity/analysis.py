@@ -48,6 +48,10 @@ class WaitRow:
     as_of: dt.date
     tier: int | None = None  # the household's priority tier now (None: not assessed)
     represented: bool = False  # has, or had, an accepted legal representation
+    hearings_appeared: int = 0  # hearings it appeared at
+    hearings_not_appeared: int = 0  # hearings it did not appear at (rescheduled or cancelled: not counted)
+    check_ins_attended: int = 0  # check-ins attended
+    check_ins_missed: int = 0  # check-ins missed (excused: not counted)
 
 
 @dataclass(frozen=True)
@@ -230,7 +234,7 @@ def as_dict(result: GroupResult) -> dict[str, object]:
     }
 
 
-# The other measures by group: share by tier and legal representation rate -----------------------------------
+# The other measures by group: share by tier, legal representation, court appearance and check-in rates ---
 
 TIERS = ("1", "2", "3", "4", "unscored")  # tier 4 stands for 4 and any less urgent tier
 
@@ -281,5 +285,40 @@ def representation_breakdown(rows: Iterable[WaitRow], min_group: int = MIN_GROUP
             if shown_count(represented, min_group) is None or shown_count(n - represented, min_group) is None
             else represented,
             "rate": {"estimate": rate.estimate, "low": rate.low, "high": rate.high} if enough else None,
+        }
+    return out
+
+
+def _shown_rate(successes: int, failures: int, min_group: int) -> dict[str, object]:
+    """Events counted and the rate of successes with its Wilson 95% interval. The rate is shown only when both
+    the successes and the failures number min_group or more (as on the public page); the count of events is
+    hidden (None) from 1 to min_group - 1."""
+    events = successes + failures
+    rate = None
+    if successes >= min_group and failures >= min_group:
+        interval = wilson(successes, events)
+        rate = {"estimate": interval.estimate, "low": interval.low, "high": interval.high}
+    return {"events": shown_count(events, min_group), "rate": rate}
+
+
+def attendance_breakdown(rows: Iterable[WaitRow], min_group: int = MIN_GROUP) -> dict[str, dict[str, object]]:
+    """Per shown group (≥ min_group households): households n, and for court appearances (appeared / appeared
+    or not) and check-ins (attended / attended or missed) the events counted and the rate with its Wilson 95%
+    interval, None ("suppressed") unless both sides number min_group or more."""
+    by_group: dict[str, list[WaitRow]] = {}
+    for row in rows:
+        by_group.setdefault(row.group, []).append(row)
+    out: dict[str, dict[str, object]] = {}
+    for group, members in sorted(by_group.items()):
+        if len(members) < min_group:
+            continue
+        out[group] = {
+            "n": len(members),
+            "appearance": _shown_rate(
+                sum(r.hearings_appeared for r in members), sum(r.hearings_not_appeared for r in members), min_group
+            ),
+            "check_in": _shown_rate(
+                sum(r.check_ins_attended for r in members), sum(r.check_ins_missed for r in members), min_group
+            ),
         }
     return out

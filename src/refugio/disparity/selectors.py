@@ -22,6 +22,7 @@ from django.utils import timezone
 from refugio.accounts.models import Organisation
 from refugio.accounts.rules import Subject, Verb
 from refugio.accounts.selectors import organisations_where
+from refugio.casemanagement.selectors import HouseholdAttendance, household_attendance_counts
 from refugio.core.errors import NotFound
 from refugio.disparity import analysis
 from refugio.disparity.models import DisparityAlert, DisparityCheck, SelfIdentification
@@ -116,6 +117,7 @@ def _grouped_rows(
     year: int,
     tiers: Mapping[Any, int] | None = None,
     represented: set[Any] | frozenset[Any] = frozenset(),
+    attendance: Mapping[Any, HouseholdAttendance] | None = None,
 ) -> dict[str, list[analysis.WaitRow]]:
     categories = live_categories(p.id for h in households for p in h.members.all())
     rows: dict[str, list[analysis.WaitRow]] = {d: [] for d in Dimension.values}
@@ -124,6 +126,7 @@ def _grouped_rows(
         registered = timezone.localtime(h.created_at).date()
         entered = entries.get(h.id)
         as_of = censor_on[h.id]
+        counted = (attendance or {}).get(h.id) or HouseholdAttendance()
 
         def row(
             group: str,
@@ -132,6 +135,7 @@ def _grouped_rows(
             as_of: dt.date = as_of,
             tier: int | None = (tiers or {}).get(h.id),
             has_lawyer: bool = h.id in represented,
+            counted: HouseholdAttendance = counted,
         ) -> analysis.WaitRow:
             return analysis.WaitRow(
                 group=group,
@@ -140,6 +144,10 @@ def _grouped_rows(
                 as_of=as_of,
                 tier=tier,
                 represented=has_lawyer,
+                hearings_appeared=counted.hearings_appeared,
+                hearings_not_appeared=counted.hearings_not_appeared,
+                check_ins_attended=counted.check_ins_attended,
+                check_ins_missed=counted.check_ins_missed,
             )
 
         rows[Dimension.NATIONALITY].append(row((head.nationality if head else "") or "XX"))
@@ -154,7 +162,8 @@ def _grouped_rows(
 def organisation_rows(organisation_id: int, as_of: dt.date) -> dict[str, list[analysis.WaitRow]]:
     """The organisation's own households: registered, and entered (status entered, or an appointment in a
     published plan) or still waiting on `as_of`. A household closed without entering is censored on the day it
-    was closed."""
+    was closed. Each row also carries the household's hearings (appeared or not) and check-ins (attended or
+    missed) up to `as_of`."""
     households = _households(Household.objects.filter(owner_id=organisation_id, created_at__date__lte=as_of))
     ids = [h.id for h in households]
     given: dict[Any, dt.date] = {}
@@ -180,7 +189,15 @@ def organisation_rows(organisation_id: int, as_of: dt.date) -> dict[str, list[an
             household_id__in=ids, status__in=[RepresentationStatus.ACCEPTED, RepresentationStatus.ENDED]
         ).values_list("household_id", flat=True)
     )
-    return _grouped_rows(households, entries, censor_on, as_of.year, household_tiers(ids), lawyers)
+    return _grouped_rows(
+        households,
+        entries,
+        censor_on,
+        as_of.year,
+        household_tiers(ids),
+        lawyers,
+        household_attendance_counts(ids, until=as_of),
+    )
 
 
 def household_tiers(household_ids: list[Any]) -> dict[Any, int]:
@@ -232,6 +249,18 @@ class RepresentationRow:
 
 
 @dataclass(frozen=True)
+class AttendanceRow:
+    """A group's court appearance and check-in rates (estimate, low, high), None where suppressed."""
+
+    label: str
+    n: int
+    hearings: int | None  # hearings counted (appeared or not); None: suppressed (1 to 4)
+    appearance_rate: Mapping[str, float] | None
+    check_ins: int | None  # check-ins counted (attended or missed); None: suppressed (1 to 4)
+    check_in_rate: Mapping[str, float] | None
+
+
+@dataclass(frozen=True)
 class Breakdown:
     dimension: str
     label: str
@@ -240,6 +269,7 @@ class Breakdown:
     reference: str | None
     tiers: tuple[TierRow, ...] = ()
     representation: tuple[RepresentationRow, ...] = ()
+    attendance: tuple[AttendanceRow, ...] = ()  # empty for checks stored before these rates were kept
 
     @property
     def flagged(self) -> tuple[ShownGroup, ...]:
@@ -261,6 +291,7 @@ def compare_rows(rows: Mapping[str, list[analysis.WaitRow]]) -> dict[str, dict[s
             "reference": comparison.reference,
             "tiers": analysis.tier_breakdown(rows.get(dimension, [])),
             "representation": analysis.representation_breakdown(rows.get(dimension, [])),
+            "attendance": analysis.attendance_breakdown(rows.get(dimension, [])),
         }
     return out
 
@@ -296,6 +327,17 @@ def breakdowns(results: Mapping[str, Mapping[str, Any]]) -> list[Breakdown]:
             RepresentationRow(group_label(dimension.value, code), int(r["n"]), r["represented"], r["rate"])
             for code, r in result.get("representation", {}).items()
         )
+        attendance = tuple(
+            AttendanceRow(
+                group_label(dimension.value, code),
+                int(a["n"]),
+                a["appearance"]["events"],
+                a["appearance"]["rate"],
+                a["check_in"]["events"],
+                a["check_in"]["rate"],
+            )
+            for code, a in result.get("attendance", {}).items()
+        )
         out.append(
             Breakdown(
                 dimension=dimension.value,
@@ -305,6 +347,7 @@ def breakdowns(results: Mapping[str, Mapping[str, Any]]) -> list[Breakdown]:
                 reference=group_label(dimension.value, reference) if reference else None,
                 tiers=tiers,
                 representation=representation,
+                attendance=attendance,
             )
         )
     return out
