@@ -6,13 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _start_daily_refresh(sender: AppConfig, **kwargs: Any) -> None:  # noqa: ANN401
-    """After every migrate, make sure the daily status refresh is booked (it then books the next one)."""
+    """After every migrate, make sure the daily status refresh and the sweep of pending households are booked
+    (each then books the next one)."""
     from django.db import DatabaseError
 
-    from refugio.obligations.tasks import schedule_daily_refresh
+    from refugio.obligations.tasks import schedule_daily_refresh, schedule_sweep
 
     try:
         schedule_daily_refresh()
+        schedule_sweep()
     except DatabaseError:  # the task tables are not there yet (migrating only some apps)
         pass
 

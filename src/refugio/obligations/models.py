@@ -95,3 +95,13 @@ class Obligation(models.Model):
         ordering = ["due", "kind", "id"]
         constraints = [models.UniqueConstraint(fields=["household", "key"], name="obligation_key_once")]
         indexes = [models.Index(fields=["status", "due"])]
+
+
+class PendingRefresh(models.Model):
+    """A household whose obligations must be recomputed because its facts changed. Written in the transaction
+    that changed them (so a crash right after the commit loses no refresh) and removed by the batch that
+    recomputes them (`services.refresh_pending`): one row per household however often it changed, and one
+    background task per batch, not per household, during a registration surge."""
+
+    household_id = models.UUIDField(primary_key=True)  # no foreign key: a household deleted meanwhile is skipped
+    requested_at = models.DateTimeField(db_index=True)

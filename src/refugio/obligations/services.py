@@ -8,6 +8,7 @@ installed) simply contributes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from typing import Any
 
@@ -31,12 +32,14 @@ from refugio.obligations.models import (
     Attendance,
     Obligation,
     ObligationStatus,
+    PendingRefresh,
 )
 from refugio.people.models import Household, Person
 from refugio.people.selectors import households_for_organisations
 from refugio.people.vocabulary import COURTS
 
 MAX_TEXT = 2000
+log = logging.getLogger(__name__)
 
 
 def _model(label: str) -> Any:  # noqa: ANN401 - a model class of another app, or None
@@ -182,6 +185,38 @@ def refresh_obligations(household_id: uuid.UUID | str, today: dt.date | None = N
         if existing:
             Obligation.objects.filter(id__in=[o.id for o in existing.values()]).delete()
     return len(computed)
+
+
+PENDING_BATCH = 200
+
+
+def refresh_pending(batch_size: int = PENDING_BATCH, today: dt.date | None = None) -> int:
+    """Recompute every household marked pending (`PendingRefresh`), oldest first, and unmark each one unless it
+    changed again meanwhile (then it stays for the next batch). Idempotent and restartable: a crash leaves the
+    households pending. A household whose refresh fails stays pending and is skipped for the rest of this
+    run, so one bad record never holds up the others. Returns how many were recomputed."""
+    today = today or timezone.localdate()
+    done = 0
+    failed: set[uuid.UUID] = set()
+    while True:
+        batch = list(
+            PendingRefresh.objects.exclude(household_id__in=failed)
+            .order_by("requested_at")
+            .values_list("household_id", "requested_at")[:batch_size]
+        )
+        if not batch:
+            return done
+        finished = Q(pk__in=[])
+        for household_id, requested_at in batch:
+            try:
+                refresh_obligations(household_id, today)
+            except Exception:  # noqa: BLE001 - logged without personal data; the household stays pending
+                log.exception("obligations: a pending household could not be refreshed; it stays pending")
+                failed.add(household_id)
+                continue
+            finished |= Q(household_id=household_id, requested_at=requested_at)
+            done += 1
+        PendingRefresh.objects.filter(finished).delete()
 
 
 def households_needing_refresh(today: dt.date) -> QuerySet[Household]:

@@ -1,8 +1,9 @@
-"""Obligations are recomputed when their inputs change: after the commit of any save or delete of a model
-the rules read (hearings, people, households, moves, removal orders and motions, check-ins, agency
-appointments, asylum filings), `services.refresh_obligations` runs for the household concerned, once per
-transaction and household, in a background task (within seconds, not in the request). Models of apps that
-do not exist are skipped."""
+"""Obligations are recomputed when their inputs change: any save or delete of a model the rules read
+(hearings, people, households, moves, removal orders and motions, check-ins, agency appointments, asylum
+filings) marks the household concerned as pending, in the same transaction (`PendingRefresh`), and after the
+commit books the batch that recomputes every pending household (`tasks.refresh_pending_obligations`): within
+seconds, never in the request, one task per batch rather than per household. Models of apps that do not exist
+are skipped."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.apps import apps
 from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +53,31 @@ def _household_of(instance: Model, path: str) -> Any:  # noqa: ANN401
     return value
 
 
-def _refresh(household_id: Any) -> None:  # noqa: ANN401
+def _book_batch() -> None:
     # In a background task, never in the request that changed the facts: a registration surge must not pay
-    # for ~40 queries of obligations per household inside its answer (measured: 40 % of a registration's time).
-    from refugio.obligations.tasks import refresh_household_obligations
+    # for the obligations of each household inside its answer (measured: 40 % of a registration's time).
+    from refugio.obligations.tasks import schedule_pending_refresh
 
-    refresh_household_obligations.enqueue(str(household_id))
+    schedule_pending_refresh()
 
 
 def schedule_refresh(household_id: Any) -> None:  # noqa: ANN401
-    """Refresh after the commit, once per household however many rows of it the transaction changed."""
-    pending = getattr(connection, "run_on_commit", [])
-    for entry in pending:
-        func = entry[1]
-        if getattr(func, "obligations_household", None) == str(household_id):
-            return
-    callback = functools.partial(_refresh, household_id)
-    callback.obligations_household = str(household_id)  # type: ignore[attr-defined]
-    # robust: a failing refresh is logged and never undoes nor fails the change that caused it.
+    """Mark the household pending in this transaction (rolled back with it) and book the batch after the
+    commit, once per transaction however many households and rows it changed."""
+    from refugio.obligations.models import PendingRefresh
+
+    PendingRefresh.objects.bulk_create(
+        [PendingRefresh(household_id=household_id, requested_at=timezone.now())],
+        update_conflicts=True,  # pending already: a later time, so a batch that read older facts keeps the row
+        unique_fields=["household_id"],
+        update_fields=["requested_at"],
+    )
+    if any(getattr(entry[1], "books_obligations_batch", False) for entry in getattr(connection, "run_on_commit", [])):
+        return
+    callback = functools.partial(_book_batch)
+    callback.books_obligations_batch = True  # type: ignore[attr-defined]
+    # robust: a failing booking is logged and never undoes nor fails the change that caused it (the sweep
+    # finds the household still pending).
     transaction.on_commit(callback, robust=True)
 
 

@@ -1,5 +1,6 @@
-"""The daily refresh of obligation statuses (upcoming → due soon → overdue move with time), as a background
-task that books its own next run, like the hearing notices (legal.tasks)."""
+"""Background work of the obligations calendar: the batch that recomputes the households whose facts changed
+(booked after each commit that changes one, with a sweep every minute for what a crash left pending), and the
+daily refresh of statuses (upcoming → due soon → overdue move with time). Each books its own next run."""
 
 from __future__ import annotations
 
@@ -9,15 +10,53 @@ from django.utils import timezone
 from django_tasks import default_task_backend, task
 
 REFRESH_HOUR = 5  # local time: before the day's work starts
+SWEEP_EVERY = dt.timedelta(minutes=1)
 
 
 @task()
-def refresh_household_obligations(household_id: str) -> int:
-    """Recompute one household's obligations after its facts changed (booked on commit by signals)."""
-    from refugio.obligations.services import refresh_obligations
+def refresh_pending_obligations() -> int:
+    """Recompute every household whose facts changed (booked after the commit by signals); how many."""
+    from refugio.obligations.services import refresh_pending
 
-    refresh_obligations(household_id)
-    return 1
+    return refresh_pending()
+
+
+@task()
+def sweep_pending_obligations() -> int:
+    """The same, then again in SWEEP_EVERY: a household marked pending just before a crash, before its batch
+    was booked, is still recomputed."""
+    from refugio.obligations.services import refresh_pending
+
+    try:
+        return refresh_pending()
+    finally:
+        schedule_sweep(after=SWEEP_EVERY)
+
+
+def _path(function: object) -> str:
+    func = function.func  # type: ignore[attr-defined]
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def schedule_pending_refresh() -> None:
+    """Book a batch now, unless one is already waiting to start (it will see this household too)."""
+    if default_task_backend.supports_defer:
+        from django_tasks_db.models import DBTaskResult
+
+        if DBTaskResult.objects.ready().filter(task_path=_path(refresh_pending_obligations)).exists():
+            return
+    refresh_pending_obligations.enqueue()
+
+
+def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
+    """Book the next sweep, unless one is already booked. A no-op where tasks cannot be deferred."""
+    if not default_task_backend.supports_defer:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=_path(sweep_pending_obligations), status="READY").exists():
+        return
+    sweep_pending_obligations.using(run_after=timezone.now() + after).enqueue()
 
 
 @task()

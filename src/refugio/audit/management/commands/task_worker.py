@@ -2,7 +2,7 @@
 
 There is one task worker per database (the supervisor's). A task still marked running when it starts was cut
 off by a crash (kill -9, power loss): it will never finish, and the periodic tasks that book their own next
-run (audit sealing, the duplicate, triage and outbox sweeps, the disparity monitor) would never run again.
+run (audit sealing, the duplicate, triage, obligations and outbox sweeps, the disparity monitor) would never run again.
 So, before working: mark those tasks failed, book every periodic task anew, then run django-tasks' worker.
 """
 
@@ -21,6 +21,7 @@ from refugio.casemanagement.tasks import schedule_daily_sweep as schedule_missed
 from refugio.disparity.tasks import schedule_monitor
 from refugio.messaging.tasks import schedule_sweep as schedule_outbox_sweep
 from refugio.obligations.tasks import schedule_daily_refresh as schedule_obligation_statuses
+from refugio.obligations.tasks import schedule_sweep as schedule_obligations_sweep
 from refugio.people.tasks import schedule_linkage
 from refugio.people.tasks import schedule_sweep as schedule_duplicate_sweep
 from refugio.tracing.tasks import schedule_nightly_search
@@ -43,6 +44,7 @@ def recover_interrupted_tasks(queue_name: str = "default") -> int:
         schedule_nightly_search,
         schedule_missed_check_ins,
         schedule_obligation_statuses,
+        schedule_obligations_sweep,
     )
     for book in periodic:
         book()
