@@ -106,8 +106,9 @@ class Person(models.Model):
     class Meta:
         ordering = ["household", "created_at"]
         indexes = [
-            models.Index(fields=["family_key_1", "birth_year"], name="person_family1_birth"),
-            models.Index(fields=["family_key_2", "birth_year"], name="person_family2_birth"),
+            # The duplicate check's blocks: a family name, a birth year and month (people.services._birth_blocks).
+            models.Index(fields=["family_key_1", "birth_year", "birth_month"], name="person_family1_birth_month"),
+            models.Index(fields=["family_key_2", "birth_year", "birth_month"], name="person_family2_birth_month"),
             # Small: only people still to be checked for duplicates.
             models.Index(
                 fields=["created_at"], condition=Q(duplicates_checked_at__isnull=True), name="person_dupes_unchecked"

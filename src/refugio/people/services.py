@@ -261,6 +261,34 @@ def _blocks(person: Person, candidate: Person) -> bool:
     return candidate.family_key_1 in families or candidate.family_key_2 in families
 
 
+def _birth_blocks(batch: list[Person]) -> Q:
+    """The records that may match someone of the batch by the rule (`duplicates.match_reason`): a family name
+    in common (either position) and a birth the rule could accept: the same year with the same month or no
+    month on either side, or a year either way when one of the two is an estimate. So a block is a family name,
+    a year and a month, about 36 times fewer rows than a family name and three years: a common surname in a
+    large register stays a small block (bench/registration.py --preload 500000)."""
+    # (family, year, estimated) -> the months of the batch's people in it; None: one of them has no month.
+    months_of: dict[tuple[str, int, bool], set[int | None]] = {}
+    for person in batch:
+        if person.birth_year is None:
+            continue
+        for family in {person.family_key_1, person.family_key_2} - {""}:
+            key = (family, person.birth_year, person.birth_date_estimated)
+            months_of.setdefault(key, set()).add(person.birth_month or None)
+    blocks = Q(pk__in=[])
+    for (family, year, estimated), months in sorted(months_of.items(), key=lambda item: item[0]):
+        nearby = (year - 1, year, year + 1)
+        for column in ("family_key_1", "family_key_2"):
+            if estimated:
+                blocks |= Q(**{column: family, "birth_year__in": nearby})
+                continue
+            same_year = Q(**{column: family, "birth_year": year})
+            if None not in months:
+                same_year &= Q(birth_month__in=sorted(m for m in months if m)) | Q(birth_month__isnull=True)
+            blocks |= same_year | Q(**{column: family, "birth_year__in": nearby, "birth_date_estimated": True})
+    return blocks
+
+
 def _flag_batch(batch_size: int) -> int | None:
     """One batch: three set queries (the batch, its candidates, the flags) and one update, whatever its size.
     None when nobody is left to check."""
@@ -276,19 +304,10 @@ def _flag_batch(batch_size: int) -> int | None:
         if not batch:
             return None
         a_numbers = {p.a_number_index for p in batch if p.a_number_index}
-        # Each family key with the birth years (±1) of the people of the batch who carry it: a block is small
-        # (a family name and three years), so neither the query nor the comparison grows with the register.
-        years_of: dict[str, set[int]] = {}
-        for p in batch:
-            if p.birth_year:
-                for family in {p.family_key_1, p.family_key_2} - {""}:
-                    years_of.setdefault(family, set()).update((p.birth_year - 1, p.birth_year, p.birth_year + 1))
-        blocking = Q(a_number_index__in=a_numbers)
-        for family, years in years_of.items():
-            blocking |= Q(family_key_1=family, birth_year__in=years) | Q(family_key_2=family, birth_year__in=years)
+        blocking = Q(a_number_index__in=a_numbers) | _birth_blocks(batch)
         by_a_number: dict[tuple[int, str], list[Person]] = {}
         by_block: dict[tuple[int, str, int], list[Person]] = {}
-        if a_numbers or years_of:
+        if a_numbers or any(p.birth_year for p in batch):
             found = (
                 Person.objects.filter(blocking, household__owner_id__in={p.org_id for p in batch})
                 .filter(merged_into__isnull=True)
