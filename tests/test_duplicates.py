@@ -13,7 +13,7 @@ from refugio.accounts.models import Role
 from refugio.audit.models import AuditEvent
 from refugio.people.models import DuplicateFlag, Person
 from refugio.people.services import flag_unchecked_duplicates
-from refugio.people.tasks import sweep_duplicates
+from refugio.people.tasks import check_duplicates, sweep_duplicates
 
 from .conftest import HEAD, World
 
@@ -168,9 +168,10 @@ def test_registration_request_runs_no_duplicate_query(world: World) -> None:
     looked_for = [q["sql"] for q in queries if 'family_key_1" IN' in q["sql"] or "people_duplicateflag" in q["sql"]]
     assert looked_for == []
     assert DuplicateFlag.objects.count() == 0 and Person.objects.filter(duplicates_checked_at__isnull=True).exists()
-    checks = [b for b in booked if getattr(b, "__name__", "") == "schedule_check"]
-    assert len(checks) == 1  # the check, booked for after the commit
-    checks[0]()
+    bookings = [b for b in booked if getattr(b, "books", None) is check_duplicates]
+    assert len(bookings) == 1  # the check, booked for after the commit
+    for callback in booked:
+        callback()
     assert DuplicateFlag.objects.count() == 1  # with the earlier María José Hernández
     assert not Person.objects.filter(duplicates_checked_at__isnull=True).exists()
 
@@ -210,8 +211,14 @@ def test_crash_between_store_and_check_is_recovered_by_the_sweep(world: World) -
 def test_an_estimated_age_a_year_off_is_still_compared(world: World) -> None:
     # Registered by a caseworker with the year of birth known, later by the person with an age only: the
     # estimate is a year off, so the blocking must look a year either way.
-    wilner = {**HEAD, "given_names": "Wilner", "first_family_name": "Jean-Baptiste", "second_family_name": "",
-              "a_number": "", "nationality": "HT"}
+    wilner = {
+        **HEAD,
+        "given_names": "Wilner",
+        "first_family_name": "Jean-Baptiste",
+        "second_family_name": "",
+        "a_number": "",
+        "nationality": "HT",
+    }
     first = _register(world, {**wilner, "date_of_birth": "1990"})
     again = _register(world, {**wilner, "date_of_birth": "1991", "date_of_birth_estimated": True})
     flagged = DuplicateFlag.objects.filter(person_id=again["members"][0]["id"]).values_list("candidate_id", flat=True)

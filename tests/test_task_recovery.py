@@ -15,6 +15,7 @@ PERIODIC = {
     "refugio.triage.tasks.sweep_scoring",
     "refugio.messaging.tasks.sweep_outbox",
     "refugio.disparity.tasks.monitor_disparities",
+    "refugio.obligations.tasks.sweep_pending_obligations",
 }
 
 

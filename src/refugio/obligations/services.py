@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from django.apps import apps
@@ -56,135 +58,183 @@ def _court_city(code: str) -> str:
 
 def gather_facts(household: Household, today: dt.date) -> rules.Facts:
     """Everything the rules read about one household, from every app that records some of it."""
-    people = list(Person.objects.filter(household_id=household.id, merged_into__isnull=True))
-    member_ids = {str(p.id) for p in people}
-
-    def member(person_id: Any) -> str | None:  # noqa: ANN401
-        return str(person_id) if person_id is not None and str(person_id) in member_ids else None
-
-    facts: dict[str, Any] = {
-        "today": today,
-        "current_city": household.current_city,
-        "people": tuple(
-            rules.PersonFacts(
-                id=str(p.id),
-                arrival_date=p.arrival_date,
-                immigration_court=p.immigration_court,
-                next_hearing_date=p.next_hearing_date,
-                court_city=_court_city(p.immigration_court),
-            )
-            for p in people
-        ),
-    }
-    hearing_model = _model("legal.Hearing")
-    if hearing_model is not None:
-        facts["hearings"] = tuple(
-            rules.HearingFacts(
-                id=str(h.id),
-                date=h.date,
-                court=h.court,
-                court_city=_court_city(h.court),
-                person_id=member(h.person_id),
-                in_person=h.mode == "in_person",
-                language=h.language,
-                has_interpreter=h.interpreter_id is not None,
-            )
-            for h in hearing_model._default_manager.filter(household_id=household.id)
-        )
-    relocation_model = _model("transport.Relocation")
-    if relocation_model is not None:
-        facts["moves"] = tuple(
-            rules.MoveFacts(id=str(r.pk), moved_on=r.moved_on)
-            for r in relocation_model._default_manager.filter(household_id=household.id)
-        )
-    facts["appointments"] = tuple(
-        rules.AppointmentFacts(
-            id=str(a.id),
-            person_id=str(a.person_id),
-            kind=a.kind,
-            date=a.date,
-            attended={Attendance.ATTENDED: True, Attendance.MISSED: False}.get(a.attendance),  # type: ignore[call-overload]
-        )
-        for a in AgencyAppointment.objects.filter(household_id=household.id, person_id__in=member_ids)
-    )
-    facts["filings"] = tuple(
-        rules.FilingFacts(id=str(f.id), person_id=str(f.person_id), filed_on=f.filed_on)
-        for f in AsylumFiling.objects.filter(household_id=household.id, person_id__in=member_ids)
-    )
-    facts["removal_orders"] = _removal_orders(household, member_ids)
-    check_in_model = _model("casemanagement.CheckIn")
-    if check_in_model is not None:
-        # Attended and excused check-ins are done: only those still to come or missed are obligations.
-        facts["check_ins"] = tuple(
-            rules.CheckInFacts(id=str(c.pk), due_on=c.due_on, status=c.status, person_id=member(c.person_id))
-            for c in check_in_model._default_manager.filter(
-                household_id=household.id, status__in=("scheduled", "missed")
-            )
-        )
-    return rules.Facts(**facts)
+    return gather_facts_many([household], today)[household.id]
 
 
-def _removal_orders(household: Household, member_ids: set[str]) -> tuple[rules.RemovalOrderFacts, ...]:
-    order_model = _model("remedies.RemovalOrder")
-    if order_model is None:
-        return ()
+def _rows_of(model: Any, household_ids: list[Any], **filters: Any) -> dict[Any, list[Any]]:  # noqa: ANN401
+    """Rows of another app's model per household (none when that app does not have the model)."""
+    grouped: dict[Any, list[Any]] = defaultdict(list)
+    if model is not None:
+        for row in model._default_manager.filter(household_id__in=household_ids, **filters):
+            grouped[row.household_id].append(row)
+    return grouped
+
+
+def gather_facts_many(households: Sequence[Household], today: dt.date) -> dict[Any, rules.Facts]:
+    """The facts of many households with one query per kind of fact, whatever their number: a batch after a
+    registration surge must not pay a dozen queries for each household."""
+    ids = [h.id for h in households]
+    people: dict[Any, list[Person]] = defaultdict(list)
+    for person in Person.objects.filter(household_id__in=ids, merged_into__isnull=True).only(
+        "id", "household_id", "arrival_date", "immigration_court", "next_hearing_date", "created_at"
+    ):
+        people[person.household_id].append(person)
+    hearings = _rows_of(_model("legal.Hearing"), ids)
+    moves = _rows_of(_model("transport.Relocation"), ids)
+    # Attended and excused check-ins are done: only those still to come or missed are obligations.
+    check_ins = _rows_of(_model("casemanagement.CheckIn"), ids, status__in=("scheduled", "missed"))
+    appointments = _rows_of(AgencyAppointment, ids)
+    filings = _rows_of(AsylumFiling, ids)
+    orders = _rows_of(_model("remedies.RemovalOrder"), ids)
+    motions_filed = _motions_filed(ids)
+    facts = {}
+    for household in households:
+        members = people[household.id]
+        member_ids = {str(p.id) for p in members}
+
+        def member(person_id: Any, member_ids: set[str] = member_ids) -> str | None:  # noqa: ANN401
+            return str(person_id) if person_id is not None and str(person_id) in member_ids else None
+
+        facts[household.id] = rules.Facts(
+            today=today,
+            current_city=household.current_city,
+            people=tuple(
+                rules.PersonFacts(
+                    id=str(p.id),
+                    arrival_date=p.arrival_date,
+                    immigration_court=p.immigration_court,
+                    next_hearing_date=p.next_hearing_date,
+                    court_city=_court_city(p.immigration_court),
+                )
+                for p in members
+            ),
+            hearings=tuple(
+                rules.HearingFacts(
+                    id=str(h.id),
+                    date=h.date,
+                    court=h.court,
+                    court_city=_court_city(h.court),
+                    person_id=member(h.person_id),
+                    in_person=h.mode == "in_person",
+                    language=h.language,
+                    has_interpreter=h.interpreter_id is not None,
+                )
+                for h in hearings[household.id]
+            ),
+            moves=tuple(rules.MoveFacts(id=str(r.pk), moved_on=r.moved_on) for r in moves[household.id]),
+            appointments=tuple(
+                rules.AppointmentFacts(
+                    id=str(a.id),
+                    person_id=str(a.person_id),
+                    kind=a.kind,
+                    date=a.date,
+                    attended={Attendance.ATTENDED: True, Attendance.MISSED: False}.get(a.attendance),
+                )
+                for a in appointments[household.id]
+                if str(a.person_id) in member_ids
+            ),
+            filings=tuple(
+                rules.FilingFacts(id=str(f.id), person_id=str(f.person_id), filed_on=f.filed_on)
+                for f in filings[household.id]
+                if str(f.person_id) in member_ids
+            ),
+            removal_orders=tuple(
+                rules.RemovalOrderFacts(
+                    id=str(o.pk),
+                    person_id=str(o.person_id),
+                    order_date=o.order_date,
+                    in_absentia=o.in_absentia,
+                    reason=o.reason or "",
+                    motion_filed_on=motions_filed.get(o.pk),
+                )
+                for o in orders[household.id]
+                if str(o.person_id) in member_ids
+            ),
+            check_ins=tuple(
+                rules.CheckInFacts(id=str(c.pk), due_on=c.due_on, status=c.status, person_id=member(c.person_id))
+                for c in check_ins[household.id]
+            ),
+        )
+    return facts
+
+
+def _motions_filed(household_ids: list[Any]) -> dict[Any, dt.date]:
+    """Per removal order of these households, the day its first motion to reopen was filed."""
     motion_model = _model("remedies.MotionToReopen")
-    filed: dict[int, dt.date] = {}
-    if motion_model is not None:
-        for order_id, filed_on in motion_model._default_manager.filter(
-            order__household_id=household.id, status__in=("filed", "granted", "denied"), filed_on__isnull=False
-        ).values_list("order_id", "filed_on"):
-            filed[order_id] = min(filed_on, filed.get(order_id, filed_on))
-    return tuple(
-        rules.RemovalOrderFacts(
-            id=str(o.pk),
-            person_id=str(o.person_id),
-            order_date=o.order_date,
-            in_absentia=o.in_absentia,
-            reason=o.reason or "",
-            motion_filed_on=filed.get(o.pk),
-        )
-        for o in order_model._default_manager.filter(household_id=household.id, person_id__in=member_ids)
-    )
+    filed: dict[Any, dt.date] = {}
+    if motion_model is None:
+        return filed
+    for order_id, filed_on in motion_model._default_manager.filter(
+        order__household_id__in=household_ids, status__in=("filed", "granted", "denied"), filed_on__isnull=False
+    ).values_list("order_id", "filed_on"):
+        filed[order_id] = min(filed_on, filed.get(order_id, filed_on))
+    return filed
+
+
+_STORED = ("person_id", "kind", "due", "source", "status", "params")
 
 
 def refresh_obligations(household_id: uuid.UUID | str, today: dt.date | None = None) -> int:
     """Recompute and store the obligations of one household (idempotent: one row per key, stale rows gone).
     A household merged into another or gone keeps none. Returns how many obligations it has now."""
+    return refresh_many([household_id], today).get(str(household_id), 0)
+
+
+def refresh_many(household_ids: Sequence[uuid.UUID | str], today: dt.date | None = None) -> dict[str, int]:
+    """`refresh_obligations` for many households in one transaction and a few queries (their rows locked, in
+    the order of their ids, so two batches never deadlock). Returns, per household id, how many it has now."""
     today = today or timezone.localdate()
     with transaction.atomic():
-        household = Household.objects.select_for_update().filter(pk=household_id).first()
-        if household is None:
-            return 0
-        if household.merged_into_id is not None:
-            Obligation.objects.filter(household_id=household.id).delete()
-            return 0
-        computed = rules.obligations(gather_facts(household, today))
-        existing = {o.key: o for o in Obligation.objects.filter(household_id=household.id)}
+        households = list(
+            Household.objects.select_for_update()
+            .filter(pk__in=list(household_ids))
+            .only("id", "current_city", "merged_into")
+            .order_by("pk")
+        )
+        merged = [h.id for h in households if h.merged_into_id is not None]
+        if merged:
+            Obligation.objects.filter(household_id__in=merged).delete()
+        live = [h for h in households if h.merged_into_id is None]
+        facts = gather_facts_many(live, today)
+        existing: dict[Any, dict[str, Obligation]] = defaultdict(dict)
+        for obligation in Obligation.objects.filter(household_id__in=[h.id for h in live]):
+            existing[obligation.household_id][obligation.key] = obligation
         now = timezone.now()
-        for item in computed:
-            values = {
-                "person_id": item.person_id,
-                "kind": item.kind.value,
-                "due": item.due,
-                "source": item.source,
-                "status": item.status.value,
-                "params": item.params,
-            }
-            row = existing.pop(item.key, None)
-            if row is None:
-                Obligation.objects.create(household=household, key=item.key, computed_at=now, **values)
-            elif any(
-                str(getattr(row, name)) != str(value) if name == "person_id" else getattr(row, name) != value
-                for name, value in values.items()
-            ):
-                for name, value in values.items():
-                    setattr(row, name, value)
-                row.computed_at = now
-                row.save()
-        if existing:
-            Obligation.objects.filter(id__in=[o.id for o in existing.values()]).delete()
-    return len(computed)
+        created: list[Obligation] = []
+        changed: list[Obligation] = []
+        stale: list[int] = []
+        counts: dict[str, int] = {str(h): 0 for h in merged}
+        for household in live:
+            computed = rules.obligations(facts[household.id])
+            counts[str(household.id)] = len(computed)
+            stored = existing[household.id]
+            for item in computed:
+                values = {
+                    "person_id": item.person_id,
+                    "kind": item.kind.value,
+                    "due": item.due,
+                    "source": item.source,
+                    "status": item.status.value,
+                    "params": item.params,
+                }
+                row = stored.pop(item.key, None)
+                if row is None:
+                    created.append(Obligation(household=household, key=item.key, computed_at=now, **values))
+                elif any(
+                    str(getattr(row, name)) != str(value) if name == "person_id" else getattr(row, name) != value
+                    for name, value in values.items()
+                ):
+                    for name, value in values.items():
+                        setattr(row, name, value)
+                    row.computed_at = now
+                    changed.append(row)
+            stale.extend(o.id for o in stored.values())
+        if stale:
+            Obligation.objects.filter(id__in=stale).delete()
+        Obligation.objects.bulk_create(created)
+        if changed:
+            Obligation.objects.bulk_update(changed, [*_STORED, "computed_at"])
+    return counts
 
 
 PENDING_BATCH = 200
@@ -206,17 +256,24 @@ def refresh_pending(batch_size: int = PENDING_BATCH, today: dt.date | None = Non
         )
         if not batch:
             return done
+        try:
+            refresh_many([household_id for household_id, _at in batch], today)
+            refreshed = batch
+        except Exception:  # noqa: BLE001 - one household spoils the batch: find it, one at a time
+            refreshed = []
+            for household_id, requested_at in batch:
+                try:
+                    refresh_obligations(household_id, today)
+                except Exception:  # noqa: BLE001 - logged without personal data; the household stays pending
+                    log.exception("obligations: a pending household could not be refreshed; it stays pending")
+                    failed.add(household_id)
+                    continue
+                refreshed.append((household_id, requested_at))
         finished = Q(pk__in=[])
-        for household_id, requested_at in batch:
-            try:
-                refresh_obligations(household_id, today)
-            except Exception:  # noqa: BLE001 - logged without personal data; the household stays pending
-                log.exception("obligations: a pending household could not be refreshed; it stays pending")
-                failed.add(household_id)
-                continue
+        for household_id, requested_at in refreshed:
             finished |= Q(household_id=household_id, requested_at=requested_at)
-            done += 1
         PendingRefresh.objects.filter(finished).delete()
+        done += len(refreshed)
 
 
 def households_needing_refresh(today: dt.date) -> QuerySet[Household]:
@@ -234,16 +291,16 @@ def refresh_due_statuses(today: dt.date | None = None) -> int:
     """The daily pass: recompute the households whose statuses moved with time. Returns how many."""
     today = today or timezone.localdate()
     ids = list(households_needing_refresh(today).values_list("id", flat=True))
-    for household_id in ids:
-        refresh_obligations(household_id, today)
+    for start in range(0, len(ids), PENDING_BATCH):
+        refresh_many(ids[start : start + PENDING_BATCH], today)
     return len(ids)
 
 
 def refresh_all(today: dt.date | None = None) -> int:
     """Every open household (the demo, or after a change of the rules)."""
     ids = list(Household.objects.filter(merged_into__isnull=True).values_list("id", flat=True))
-    for household_id in ids:
-        refresh_obligations(household_id, today)
+    for start in range(0, len(ids), PENDING_BATCH):
+        refresh_many(ids[start : start + PENDING_BATCH], today)
     return len(ids)
 
 

@@ -7,15 +7,15 @@ are skipped."""
 
 from __future__ import annotations
 
-import functools
 import logging
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, transaction
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
+
+from refugio.core.tasks import book_after_commit
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +53,6 @@ def _household_of(instance: Model, path: str) -> Any:  # noqa: ANN401
     return value
 
 
-def _book_batch() -> None:
-    # In a background task, never in the request that changed the facts: a registration surge must not pay
-    # for the obligations of each household inside its answer (measured: 40 % of a registration's time).
-    from refugio.obligations.tasks import schedule_pending_refresh
-
-    schedule_pending_refresh()
-
-
 def schedule_refresh(household_id: Any) -> None:  # noqa: ANN401
     """Mark the household pending in this transaction (rolled back with it) and book the batch after the
     commit, once per transaction however many households and rows it changed."""
@@ -72,13 +64,11 @@ def schedule_refresh(household_id: Any) -> None:  # noqa: ANN401
         unique_fields=["household_id"],
         update_fields=["requested_at"],
     )
-    if any(getattr(entry[1], "books_obligations_batch", False) for entry in getattr(connection, "run_on_commit", [])):
-        return
-    callback = functools.partial(_book_batch)
-    callback.books_obligations_batch = True  # type: ignore[attr-defined]
-    # robust: a failing booking is logged and never undoes nor fails the change that caused it (the sweep
-    # finds the household still pending).
-    transaction.on_commit(callback, robust=True)
+    # In a background task, never in the request that changed the facts: a registration surge must not pay
+    # for the obligations of each household inside its answer (measured: 40 % of a registration's time).
+    from refugio.obligations.tasks import refresh_pending_obligations
+
+    book_after_commit(refresh_pending_obligations)
 
 
 def _changed(path: str, read_fields: frozenset[str] | None) -> Any:  # noqa: ANN401

@@ -38,16 +38,6 @@ def _path(function: object) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
-def schedule_pending_refresh() -> None:
-    """Book a batch now, unless one is already waiting to start (it will see this household too)."""
-    if default_task_backend.supports_defer:
-        from django_tasks_db.models import DBTaskResult
-
-        if DBTaskResult.objects.ready().filter(task_path=_path(refresh_pending_obligations)).exists():
-            return
-    refresh_pending_obligations.enqueue()
-
-
 def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
     """Book the next sweep, unless one is already booked. A no-op where tasks cannot be deferred."""
     if not default_task_backend.supports_defer:

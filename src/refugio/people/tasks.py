@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from refugio.core.tasks import book_periodic, next_night
+
 SWEEP_EVERY = dt.timedelta(minutes=1)
 
 
@@ -41,18 +43,6 @@ def _path(function: object) -> str:
     return f"{func.__module__}.{func.__qualname__}"
 
 
-def schedule_check() -> None:
-    """Book a check now, unless one is already waiting to run (it will see these people too). Call it on
-    commit: a worker must find the new people stored."""
-    if default_task_backend.supports_defer:
-        from django_tasks_db.models import DBTaskResult
-
-        waiting = DBTaskResult.objects.ready().filter(task_path=_path(check_duplicates))
-        if waiting.exists():
-            return
-    check_duplicates.enqueue()
-
-
 def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
     """Book the next sweep, unless one is already booked. A no-op where tasks cannot be deferred."""
     if not default_task_backend.supports_defer:
@@ -64,26 +54,19 @@ def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
     sweep_duplicates.using(run_after=timezone.now() + after).enqueue()
 
 
-LINKAGE_EVERY = dt.timedelta(days=1)
 
 
 @task(queue_name="reports")  # minutes of Splink at a large register: never in front of the surge path
 def search_probable_duplicates() -> int:
-    """The probabilistic duplicate search over every organisation's register, then again in LINKAGE_EVERY."""
+    """The probabilistic duplicate search over every organisation's register, then again the next night."""
     from refugio.people.services import find_probable_duplicates_everywhere
 
     try:
         return find_probable_duplicates_everywhere()
     finally:
-        schedule_linkage(after=LINKAGE_EVERY)
+        schedule_linkage()
 
 
-def schedule_linkage(after: dt.timedelta = dt.timedelta(0)) -> None:
-    """Book the next probabilistic search, unless one is already booked (no-op where tasks cannot be deferred)."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(task_path=_path(search_probable_duplicates), status="READY").exists():
-        return
-    search_probable_duplicates.using(run_after=timezone.now() + after).enqueue()
+def schedule_linkage() -> None:
+    """Book the next probabilistic search for the coming night, unless one is already booked."""
+    book_periodic(search_probable_duplicates, at=next_night())

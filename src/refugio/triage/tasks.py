@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from refugio.core.tasks import book_after_commit
+
 SWEEP_EVERY = dt.timedelta(minutes=1)
 BATCH = 500
 
@@ -45,14 +47,9 @@ def _path(function: object) -> str:
 
 
 def schedule_scoring(sender: Any = None, **kwargs: Any) -> None:  # noqa: ANN401
-    """Book a run now, unless one is already waiting (it will score this household too). Connected to
-    people's `household_registered`, which is sent after the commit: the worker finds the household stored."""
-    if default_task_backend.supports_defer:
-        from django_tasks_db.models import DBTaskResult
-
-        if DBTaskResult.objects.ready().filter(task_path=_path(score_registered)).exists():
-            return
-    score_registered.enqueue()
+    """Book a run for after the commit, unless one is already waiting (it will score this household too).
+    Connected to people's `household_registered`, sent in the registration's transaction."""
+    book_after_commit(score_registered)
 
 
 def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:

@@ -1,0 +1,96 @@
+"""Booking background tasks (django-tasks) the way every app of Refugio needs it, in one place.
+
+- `book_after_commit(task)`: a batch task that must run once the current transaction has committed (the
+  duplicate check, triage and obligations after a registration). It is booked unless a run of it is already
+  waiting to start (that run will see this transaction's rows too), and every task asked for by one
+  transaction is checked with a single query after the commit: a registration surge pays one statement, not
+  one a task.
+- `book_now(*tasks)`: the same at once (outside a transaction, or from a worker).
+- `book_periodic(task, at=...)`: the next run of a task that books its own next run (sweeps, daily jobs),
+  unless one is booked already, so that restarting workers never doubles them. Long daily reports (the
+  disparity monitor, the probabilistic duplicate and tracing searches) run at `next_night()`, never at once
+  when a worker starts: a worker restarted during a registration surge must not spend the machine on them.
+
+Where tasks run at once (the test settings' immediate backend) there is nothing to wait for: `book_*`
+runs the task, and `book_periodic` does nothing (a periodic task would book itself forever).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import default_task_backend
+
+Task = Any  # a django_tasks Task; typed loosely because its generic parameters differ per task
+
+
+def task_path(task: Task) -> str:
+    func = task.func
+    return f"{func.__module__}.{func.__qualname__}"
+
+
+def book_now(*tasks: Task) -> None:
+    """Enqueue each task unless a run of it is already waiting to start; one query for all of them."""
+    unique = list({task_path(t): t for t in tasks}.values())
+    waiting: set[str] = set()
+    if default_task_backend.supports_defer:
+        from django_tasks_db.models import DBTaskResult
+
+        waiting = set(
+            DBTaskResult.objects.ready()
+            .filter(task_path__in=[task_path(t) for t in unique])
+            .values_list("task_path", flat=True)
+        )
+    for task in unique:
+        if task_path(task) not in waiting:
+            task.enqueue()
+
+
+def book_after_commit(task: Task) -> None:
+    """Book `task` after the current transaction commits (at once outside one). The tasks asked for by one
+    transaction wait on its connection; the first of its callbacks to run books them all with one query, the
+    others find nothing left. (A task asked for by a transaction that rolled back is booked with the next
+    commit: one extra run of an idempotent batch, nothing worse.) A failing booking is logged and never undoes
+    nor fails the transaction that asked for it: every such task has a sweep that catches up."""
+    connection = transaction.get_connection()
+    pending: dict[str, Task] = connection.__dict__.setdefault("refugio_bookings", {})
+    pending[task_path(task)] = task
+    callback = functools.partial(_book_pending, connection)
+    callback.books = task  # type: ignore[attr-defined]  # for a look in tests
+    transaction.on_commit(callback, robust=True)
+
+
+def _book_pending(connection: Any) -> None:  # noqa: ANN401
+    pending: dict[str, Task] = connection.__dict__.get("refugio_bookings", {})
+    if not pending:
+        return
+    tasks = list(pending.values())
+    pending.clear()
+    book_now(*tasks)
+
+
+def book_periodic(task: Task, *, at: dt.datetime | None = None, after: dt.timedelta | None = None) -> None:
+    """Book the next run of a self-booking task at `at` (or `after` from now, or now), unless one is booked.
+    A no-op where tasks cannot be deferred."""
+    if not default_task_backend.supports_defer:
+        return
+    from django_tasks_db.models import DBTaskResult
+
+    if DBTaskResult.objects.filter(task_path=task_path(task), status="READY").exists():
+        return
+    when = at if at is not None else timezone.now() + (after or dt.timedelta(0))
+    task.using(run_after=when).enqueue()
+
+
+NIGHT_HOUR = 3  # local time: the long daily reports run when nobody registers
+
+
+def next_night(hour: int = NIGHT_HOUR) -> dt.datetime:
+    """The next `hour`:00 in the server's time zone (today's if it is still to come, else tomorrow's)."""
+    now = timezone.localtime()
+    night = now.replace(hour=hour, minute=0, second=0, microsecond=0)
+    return night if night > now else night + dt.timedelta(days=1)
