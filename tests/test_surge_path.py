@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
-from django.test import Client, TestCase
+from django.test import Client, TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from refugio.accounts.models import Organisation
@@ -68,6 +68,9 @@ def test_a_batch_scores_many_households_in_few_queries(intake: Organisation) -> 
     assert len(queries.captured_queries) <= 12
 
 
+# Rate-limit counters in memory: in the database cache their statements depend on when a counting window
+# rolls over, which has nothing to do with the size of the household.
+@override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}})
 def test_a_family_of_six_costs_the_same_statements_as_a_family_of_two(intake: Organisation) -> None:
     _post(_body(2))  # warm up (first-use look-ups)
     counts = []
@@ -75,4 +78,8 @@ def test_a_family_of_six_costs_the_same_statements_as_a_family_of_two(intake: Or
         with CaptureQueriesContext(connection) as queries:
             _post(_body(size))
         counts.append(len(queries.captured_queries))
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1], counts
+    # And few in all: the intake organisation, the household (its code in a savepoint, for a retry on a
+    # collision), its obligations mark, members, vulnerabilities, consent, two audit events, the test's own
+    # look-up of the answer and its savepoint. No savepoint of its own for the insert or the consent.
+    assert counts[0] <= 13, counts

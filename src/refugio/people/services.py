@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,7 @@ from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisat
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
 from refugio.core.errors import PermissionDenied, ValidationFailed, VersionConflict
+from refugio.core.tasks import book_after_commit
 from refugio.linkage.engine import PersonRecord as LinkageRecord
 from refugio.linkage.engine import dedupe_with_model, reference_model
 from refugio.people.duplicates import PersonRecord, match_reason
@@ -42,7 +43,7 @@ from refugio.people.signals import (
     send_household_unmerging,
     unmerge_problems,
 )
-from refugio.people.tasks import schedule_check
+from refugio.people.tasks import check_duplicates
 from refugio.people.validation import (
     HOUSEHOLD_FIELDS,
     HOUSEHOLD_REQUIRED,
@@ -172,7 +173,9 @@ def insert_household(
     cleaned, cleaned_members = check_household(data, members)
     confirmed_by = None if self_declared else actor.user_id
     now = timezone.now()
-    with transaction.atomic():
+    # No savepoint inside a caller's transaction: everything is validated above, so only a database error can
+    # end this block early, and that fails the whole transaction anyway (two statements fewer a registration).
+    with transaction.atomic(savepoint=False):
         household = Household(
             owner_id=organisation_id,
             created_by_id=actor.user_id,
@@ -203,15 +206,39 @@ def insert_household(
         PersonVulnerability.objects.bulk_create(vulnerabilities)
         record(actor, action=Action.CREATE, touches=touches, at=now)
         # Off the request path: a worker flags likely duplicates once this is stored (people.tasks).
-        transaction.on_commit(schedule_check)
+        book_after_commit(check_duplicates)
         if derive_later:
-            transaction.on_commit(lambda: send_household_registered(household.id))
+            send_household_registered(household.id)  # receivers book their batch for after the commit
         else:
             send_household_changed(household.id)
     return household
 
 
-def _record_of(person: Person) -> PersonRecord:
+class _Compared(NamedTuple):
+    """What the duplicate rule reads of a person, as a plain tuple: the check compares thousands of candidates,
+    and model instances (signals, descriptors, field converters) cost several times more to build."""
+
+    id: Any
+    household_id: Any
+    org_id: int
+    given_names: str
+    first_family_name: str
+    second_family_name: str
+    family_key_1: str
+    family_key_2: str
+    birth_year: int | None
+    birth_month: int | None
+    birth_day: int | None
+    birth_date_estimated: bool
+    a_number_index: str
+    merged_into_id: Any
+    created_at: dt.datetime
+
+
+_COMPARED_COLUMNS = ("id", "household_id", "household__owner_id", *_Compared._fields[3:])
+
+
+def _record_of(person: Person | _Compared) -> PersonRecord:
     return PersonRecord(
         given=name_key(person.given_names),
         families=(name_key(person.first_family_name), name_key(person.second_family_name)),
@@ -250,7 +277,7 @@ def flag_unchecked_duplicates(*, batch_size: int = DUPLICATE_BATCH) -> int:
     return total
 
 
-def _blocks(person: Person, candidate: Person) -> bool:
+def _blocks(person: _Compared, candidate: _Compared) -> bool:
     """The blocking rule: the same A-number, or a family name in common (either position) and a birth year
     at most one apart. Only pairs that pass are compared by the matching rule."""
     if person.a_number_index and candidate.a_number_index == person.a_number_index:
@@ -261,31 +288,38 @@ def _blocks(person: Person, candidate: Person) -> bool:
     return candidate.family_key_1 in families or candidate.family_key_2 in families
 
 
-def _birth_blocks(batch: list[Person]) -> Q:
+def _birth_blocks(batch: Iterable[Person | _Compared]) -> Q:
     """The records that may match someone of the batch by the rule (`duplicates.match_reason`): a family name
     in common (either position) and a birth the rule could accept: the same year with the same month or no
     month on either side, or a year either way when one of the two is an estimate. So a block is a family name,
-    a year and a month, about 36 times fewer rows than a family name and three years: a common surname in a
-    large register stays a small block (bench/registration.py --preload 500000)."""
-    # (family, year, estimated) -> the months of the batch's people in it; None: one of them has no month.
-    months_of: dict[tuple[str, int, bool], set[int | None]] = {}
+    a year and a month, up to 36 times fewer rows than a family name and three years: a common surname in a
+    large register stays a small block. Three indexed conditions per family name and position, whatever the
+    number of people of the batch who carry it (a condition per person made PostgreSQL's plans slow)."""
+    exact: dict[str, set[int]] = {}  # family -> the birth years stated exactly
+    months: dict[str, set[int | None]] = {}  # family -> their months (None: one of them has no month)
+    estimated: dict[str, set[int]] = {}  # family -> estimated years, a year either way
     for person in batch:
-        if person.birth_year is None:
+        year = person.birth_year
+        if year is None:
             continue
         for family in {person.family_key_1, person.family_key_2} - {""}:
-            key = (family, person.birth_year, person.birth_date_estimated)
-            months_of.setdefault(key, set()).add(person.birth_month or None)
+            if person.birth_date_estimated:
+                estimated.setdefault(family, set()).update((year - 1, year, year + 1))
+            else:
+                exact.setdefault(family, set()).add(year)
+                months.setdefault(family, set()).add(person.birth_month or None)
     blocks = Q(pk__in=[])
-    for (family, year, estimated), months in sorted(months_of.items(), key=lambda item: item[0]):
-        nearby = (year - 1, year, year + 1)
+    for family in sorted(exact.keys() | estimated.keys()):
         for column in ("family_key_1", "family_key_2"):
-            if estimated:
-                blocks |= Q(**{column: family, "birth_year__in": nearby})
-                continue
-            same_year = Q(**{column: family, "birth_year": year})
-            if None not in months:
-                same_year &= Q(birth_month__in=sorted(m for m in months if m)) | Q(birth_month__isnull=True)
-            blocks |= same_year | Q(**{column: family, "birth_year__in": nearby, "birth_date_estimated": True})
+            if family in estimated:
+                blocks |= Q(**{column: family, "birth_year__in": sorted(estimated[family])})
+            if family in exact:
+                same_year = Q(**{column: family, "birth_year__in": sorted(exact[family])})
+                if None not in months[family]:
+                    stated = sorted(m for m in months[family] if m)
+                    same_year &= Q(birth_month__in=stated) | Q(birth_month__isnull=True)
+                nearby = sorted({y + d for y in exact[family] for d in (-1, 1)})
+                blocks |= same_year | Q(**{column: family, "birth_year__in": nearby, "birth_date_estimated": True})
     return blocks
 
 
@@ -294,40 +328,47 @@ def _flag_batch(batch_size: int) -> int | None:
     None when nobody is left to check."""
     with transaction.atomic():
         # Only what the rule compares: loading encrypted fields would decrypt them for nothing.
-        batch = list(
-            Person.objects.filter(duplicates_checked_at__isnull=True)
+        batch = [
+            _Compared(*row)
+            for row in Person.objects.filter(duplicates_checked_at__isnull=True)
             .select_for_update(skip_locked=True, of=("self",))  # two workers never check the same person
-            .annotate(org_id=F("household__owner_id"))
-            .only(*_COMPARED)
-            .order_by("created_at")[:batch_size]
-        )
+            .order_by("created_at")
+            .values_list(*_COMPARED_COLUMNS)[:batch_size]
+        ]
         if not batch:
             return None
         a_numbers = {p.a_number_index for p in batch if p.a_number_index}
         blocking = Q(a_number_index__in=a_numbers) | _birth_blocks(batch)
-        by_a_number: dict[tuple[int, str], list[Person]] = {}
-        by_block: dict[tuple[int, str, int], list[Person]] = {}
+        by_a_number: dict[tuple[int, str], list[_Compared]] = {}
+        by_block: dict[tuple[int, str, int], list[_Compared]] = {}
         if a_numbers or any(p.birth_year for p in batch):
             found = (
                 Person.objects.filter(blocking, household__owner_id__in={p.org_id for p in batch})
                 .filter(merged_into__isnull=True)
-                .annotate(org_id=F("household__owner_id"))
-                .only(*_COMPARED)
                 .order_by("created_at", "id")
+                .values_list(*_COMPARED_COLUMNS)
             )
-            for candidate in found:
+            for row in found:
+                candidate = _Compared(*row)
                 if candidate.a_number_index:
                     by_a_number.setdefault((candidate.org_id, candidate.a_number_index), []).append(candidate)
                 if candidate.birth_year:
                     for family in {candidate.family_key_1, candidate.family_key_2} - {""}:
                         by_block.setdefault((candidate.org_id, family, candidate.birth_year), []).append(candidate)
+        records: dict[Any, PersonRecord] = {}  # a candidate is compared with many of the batch: keyed once
+
+        def record_of(person: _Compared) -> PersonRecord:
+            if person.id not in records:
+                records[person.id] = _record_of(person)
+            return records[person.id]
+
         flags = []
         for person in batch:
             if person.merged_into_id:
                 continue
-            mine = _record_of(person)
+            mine = record_of(person)
             # The candidates in this person's blocks, each once, oldest first (as _blocks would pass them).
-            pool: dict[Any, Person] = {}
+            pool: dict[Any, _Compared] = {}
             if person.a_number_index:
                 pool.update((c.id, c) for c in by_a_number.get((person.org_id, person.a_number_index), ()))
             if person.birth_year:
@@ -344,11 +385,11 @@ def _flag_batch(batch_size: int) -> int | None:
                 and _blocks(person, c)
             ][:DUPLICATE_CANDIDATES]
             for earlier_record in earlier:
-                reason = match_reason(mine, _record_of(earlier_record))
+                reason = match_reason(mine, record_of(earlier_record))
                 if reason:
-                    flags.append(DuplicateFlag(person=person, candidate=earlier_record, reason=reason))
+                    flags.append(DuplicateFlag(person_id=person.id, candidate_id=earlier_record.id, reason=reason))
         DuplicateFlag.objects.bulk_create(flags, ignore_conflicts=True)
-        Person.objects.filter(pk__in=[p.pk for p in batch]).update(duplicates_checked_at=timezone.now())
+        Person.objects.filter(pk__in=[p.id for p in batch]).update(duplicates_checked_at=timezone.now())
     return len(flags)
 
 
@@ -1023,7 +1064,7 @@ def record_consent(
         errors["recipient_id"] = _("No such organisation.")
     if errors:
         raise ValidationFailed(errors)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # validated above: as in insert_household
         consent = Consent.objects.create(
             household=household,
             person=person,
