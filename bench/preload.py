@@ -26,7 +26,7 @@ def main() -> None:
     args = parser.parse_args()
     django.setup()
 
-    from django.db import transaction
+    from django.db import connection, transaction
     from django.utils import timezone
 
     from refugio.people.models import Household, Person, PersonVulnerability
@@ -80,6 +80,11 @@ def main() -> None:
         flush()
     inserted = time.perf_counter() - started
     scored = score_all(only_unscored=True, batch_size=2000)
+    if connection.vendor == "postgresql":
+        # Tables filled over weeks have been analyzed by autovacuum; a bulk load has not, and without statistics
+        # PostgreSQL plans the surge's queries for empty tables.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     print(
         json.dumps(
             {

@@ -7,7 +7,6 @@ before (the group is still flagged) is not sent again, and a sent alert is marke
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -18,32 +17,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
-MONITOR_EVERY = dt.timedelta(days=1)
+from refugio.core.tasks import book_periodic, next_night
 
 
 @task(queue_name="reports")  # its own worker: minutes of statistics must not delay the surge path
 def monitor_disparities() -> int:
-    """Check every organisation's waits by group, then come back in MONITOR_EVERY (also when it failed)."""
+    """Check every organisation's waits by group, then again the next night (also when it failed)."""
     from refugio.disparity.services import run_all_monitors
 
     try:
         return run_all_monitors()
     finally:
-        schedule_monitor(after=MONITOR_EVERY)
+        schedule_monitor()
 
 
-def schedule_monitor(after: dt.timedelta = dt.timedelta(0)) -> None:
-    """Book the next run, unless one is already booked. A no-op where tasks cannot be deferred."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    path = f"{monitor_disparities.func.__module__}.{monitor_disparities.func.__qualname__}"
-    if DBTaskResult.objects.filter(task_path=path, status="READY").exists():
-        return
-    monitor_disparities.using(run_after=timezone.now() + after).enqueue()
+def schedule_monitor() -> None:
+    """Book the next run for the coming night, unless one is already booked."""
+    book_periodic(monitor_disparities, at=next_night())
 
 
 @task()
