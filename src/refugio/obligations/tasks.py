@@ -9,6 +9,8 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import default_task_backend, task
 
+from refugio.core.tasks import book_periodic
+
 REFRESH_HOUR = 5  # local time: before the day's work starts
 SWEEP_EVERY = dt.timedelta(minutes=1)
 
@@ -33,20 +35,9 @@ def sweep_pending_obligations() -> int:
         schedule_sweep(after=SWEEP_EVERY)
 
 
-def _path(function: object) -> str:
-    func = function.func  # type: ignore[attr-defined]
-    return f"{func.__module__}.{func.__qualname__}"
-
-
 def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
     """Book the next sweep, unless one is already booked. A no-op where tasks cannot be deferred."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(task_path=_path(sweep_pending_obligations), status="READY").exists():
-        return
-    sweep_pending_obligations.using(run_after=timezone.now() + after).enqueue()
+    book_periodic(sweep_pending_obligations, after=after)
 
 
 @task()

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
-from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
 from refugio.core.tasks import book_periodic, next_night
 
@@ -38,22 +36,9 @@ def sweep_duplicates() -> int:
         schedule_sweep(after=SWEEP_EVERY)
 
 
-def _path(function: object) -> str:
-    func = function.func  # type: ignore[attr-defined]
-    return f"{func.__module__}.{func.__qualname__}"
-
-
 def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
     """Book the next sweep, unless one is already booked. A no-op where tasks cannot be deferred."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(Q(task_path=_path(sweep_duplicates)), status="READY").exists():
-        return
-    sweep_duplicates.using(run_after=timezone.now() + after).enqueue()
-
-
+    book_periodic(sweep_duplicates, after=after)
 
 
 @task(queue_name="reports")  # minutes of Splink at a large register: never in front of the surge path
