@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from refugio.core.widgets import IsoDateInput
 from refugio.people.vocabulary import ConsentMethod
+from refugio.reception.models import BedType
 from refugio.tracing.models import Relationship, SoughtSex, VerificationMethod
 
 
@@ -38,3 +39,18 @@ class CloseForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Add a note to the case"), widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+
+
+class LodgeTogetherForm(forms.Form):
+    """Both households in one shelter for the same nights (the shelters are set per request)."""
+
+    shelter_id = forms.TypedChoiceField(label=_("Shelter"), coerce=int, choices=[])
+    bed_type = forms.ChoiceField(label=_("Bed type"), choices=BedType.choices, initial=BedType.FAMILY)
+    starts_on = forms.DateField(label=_("Arrive on"), widget=IsoDateInput())
+    ends_on = forms.DateField(label=_("Leave on"), widget=IsoDateInput())
+
+
+class TravelTogetherForm(forms.Form):
+    """Both households on one trip (the trips are set per request)."""
+
+    trip_id = forms.TypedChoiceField(label=_("Trip"), coerce=int, choices=[])

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -10,7 +14,11 @@ from refugio.accounts.rules import Subject, Verb
 from refugio.accounts.selectors import organisations_where
 from refugio.people.models import Consent, Household, Person
 from refugio.people.vocabulary import ConsentPurpose, HouseholdStatus, Relationship
+from refugio.reception import selectors as reception
+from refugio.reception.models import HOLDS_BEDS, Placement, Shelter
 from refugio.tracing.models import CandidateStatus, TracingCandidate, TracingRequest
+from refugio.transport import selectors as transport
+from refugio.transport.models import Ticket, TicketStatus, Trip
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -67,3 +75,46 @@ def open_requests() -> QuerySet[TracingRequest]:
 
 def this_year() -> int:
     return timezone.localdate().year
+
+
+# ------------------------------------------------------------------------------------------------ after the reunion
+
+# A candidate whose two households were shared with each other's organisation (and may then be reunited).
+SHARED_STATUSES = (CandidateStatus.SHARED, CandidateStatus.REUNITED)
+
+
+def reunion_households(candidate: TracingCandidate) -> tuple[uuid.UUID, uuid.UUID]:
+    """The two households of a candidate: the family looking, then the household of the person found."""
+    return candidate.request.household_id, candidate.person.household_id
+
+
+def reunion_stays(user: User, household_ids: Iterable[uuid.UUID]) -> QuerySet[Placement]:
+    """The stays of these households that hold beds tonight or later, soonest first."""
+    return (
+        reception.visible_placements(user)
+        .filter(household_id__in=list(household_ids), status__in=HOLDS_BEDS, ends_on__gt=timezone.localdate())
+        .order_by("starts_on", "id")
+    )
+
+
+def reunion_tickets(user: User, household_ids: Iterable[uuid.UUID]) -> QuerySet[Ticket]:
+    """The booked tickets of these households on trips that have not left more than a day ago."""
+    return (
+        transport.visible_tickets(user)
+        .filter(
+            household_id__in=list(household_ids),
+            status=TicketStatus.BOOKED,
+            trip__departs_at__gte=timezone.now() - dt.timedelta(days=1),
+        )
+        .order_by("trip__departs_at", "id")
+    )
+
+
+def reunion_shelters(user: User) -> QuerySet[Shelter]:
+    """The shelters this user may lodge the two households in (own or granted: reception's rule)."""
+    return reception.placeable_shelters(user).order_by("city", "name")
+
+
+def reunion_trips(user: User) -> QuerySet[Trip]:
+    """Trips still to leave that the two households may be booked on (transport's rule), soonest first."""
+    return transport.visible_trips(user).filter(departs_at__gte=timezone.now()).order_by("departs_at", "id")

@@ -7,9 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from refugio.accounts.rules import Subject, Verb
 from refugio.accounts.selectors import organisations_where
@@ -21,6 +24,9 @@ from refugio.people.models import Household, Person
 from refugio.people.selectors import visible_households
 from refugio.people.services import grant_access, record_consent
 from refugio.people.vocabulary import ConsentMethod, ConsentPurpose
+from refugio.reception import selectors as reception_selectors
+from refugio.reception import services as reception
+from refugio.reception.models import Placement
 from refugio.tracing import rules
 from refugio.tracing.models import (
     CandidateStatus,
@@ -32,7 +38,17 @@ from refugio.tracing.models import (
     TracingRequest,
     VerificationMethod,
 )
-from refugio.tracing.selectors import household_consented, open_requests, this_year, tracing_pool
+from refugio.tracing.selectors import (
+    SHARED_STATUSES,
+    household_consented,
+    open_requests,
+    reunion_households,
+    this_year,
+    tracing_pool,
+)
+from refugio.transport import selectors as transport_selectors
+from refugio.transport import services as transport
+from refugio.transport.models import HOLDING, Ticket, Trip
 
 SHARE_FOR = dt.timedelta(days=180)
 
@@ -144,8 +160,6 @@ def add_note(actor: Actor, *, request: TracingRequest, body: str) -> TracingNote
 
 
 # ------------------------------------------------------------------------------------------------ the broker
-
-
 
 
 def _person_record(person: Person) -> PersonRecord:
@@ -396,3 +410,135 @@ def record_reunion(actor: Actor, *, candidate: TracingCandidate) -> TracingCandi
         TracingRequest.objects.filter(pk=candidate.request_id).update(status=RequestStatus.REUNITED)
         _audit_both(actor, candidate, ["status", "reunited"])
     return candidate
+
+
+# ------------------------------------------------------------------------------------------------ after the reunion
+# Once both households are shared, either caseworker may lodge them in one shelter and book them on one trip.
+# The beds and seats are reception's and transport's: their services place and book (and audit in the
+# household's organisation); here both households go in one transaction (both or neither) and the step is
+# audited on the candidate in both organisations.
+
+
+def _shared_households(candidate: TracingCandidate, reachable: QuerySet[Household]) -> list[Household]:
+    """The two households of a shared candidate, the family looking first; Conflict before sharing, or once
+    the actor's organisation may no longer act for both (`reachable`: the households it may act for)."""
+    if candidate.status not in SHARED_STATUSES:
+        raise Conflict(
+            _(
+                "The two households can be lodged or booked together only once their details are shared: both "
+                "caseworkers confirmed, both sides consented and, for a child, the family link was verified."
+            ),
+            code="not_shared",
+        )
+    households = [candidate.request.household, candidate.person.household]
+    if reachable.filter(pk__in=reunion_households(candidate)).count() < len({h.pk for h in households}):
+        raise Conflict(
+            _("Your organisation can no longer act for both households: the sharing for the reunification ended."),
+            code="not_shared",
+        )
+    return households
+
+
+def _who(index: int) -> str:
+    return _("The family looking") if index == 0 else _("The household of the person found")
+
+
+def lodge_together(
+    actor: Actor,
+    *,
+    candidate: TracingCandidate,
+    shelter_id: object,
+    bed_type: str,
+    starts_on: dt.date | None,
+    ends_on: dt.date | None,
+) -> list[Placement]:
+    """Lodge both households of a shared candidate in one shelter for the same nights (reception's `place`,
+    each with a bed per member). A household that already holds beds in that shelter for some of those nights
+    stays as it is: this is how a family joins the shelter where its relative already is. Both or neither."""
+    with transaction.atomic():
+        candidate = _locked(candidate)
+        _side(actor, candidate)
+        households = _shared_households(candidate, reception_selectors.households_for_stays(actor.user, Verb.CREATE))
+        shelter = reception_selectors.get_placeable_shelter(actor.user, shelter_id)
+        placed: list[Placement] = []
+        for index, household in enumerate(households):
+            if (
+                starts_on is not None
+                and ends_on is not None
+                and reception_selectors.household_stays(household.id)
+                .filter(shelter=shelter, starts_on__lt=ends_on, ends_on__gt=starts_on)
+                .exists()
+            ):
+                continue  # already there
+            try:
+                placed.append(
+                    reception.place(
+                        actor,
+                        household=household,
+                        shelter_id=shelter.id,
+                        bed_type=bed_type,
+                        starts_on=starts_on,
+                        ends_on=ends_on,
+                    )
+                )
+            except Conflict as exc:
+                if exc.code != "already_placed":
+                    raise
+                raise Conflict(
+                    _(
+                        "%(who)s already has a bed in another shelter for some of those nights. Cancel that stay "
+                        "first, or choose other dates."
+                    )
+                    % {"who": _who(index)},
+                    code="already_placed",
+                ) from exc
+        if not placed:
+            raise Conflict(
+                _("Both households already have beds in this shelter for those nights."), code="already_together"
+            )
+        _audit_both(actor, candidate, ["lodged_together"])
+    return placed
+
+
+def _travellers(household: Household) -> list[str]:
+    return [str(p.id) for p in household.members.all() if p.merged_into_id is None]
+
+
+def travel_together(actor: Actor, *, candidate: TracingCandidate, trip_id: int | str) -> list[Ticket]:
+    """Book both households of a shared candidate on one trip (transport's `book_ticket`, a seat for every
+    member). A household already on that trip keeps its ticket. Both or neither: the seats of both are
+    counted together first, with the trip locked."""
+    with transaction.atomic():
+        candidate = _locked(candidate)
+        _side(actor, candidate)
+        households = _shared_households(
+            candidate, transport_selectors.transport_households(actor.user or AnonymousUser(), Verb.WRITE)
+        )
+        trip = transport_selectors.get_trip(actor.user or AnonymousUser(), trip_id)
+        locked = Trip.objects.select_for_update().get(pk=trip.pk)
+        on_board = set(
+            Ticket.objects.filter(trip=locked, household__in=households, status__in=HOLDING).values_list(
+                "household_id", flat=True
+            )
+        )
+        going = [(h, _travellers(h)) for h in households if h.pk not in on_board]
+        if not going:
+            raise Conflict(_("Both households already travel on this trip."), code="already_together")
+        needed = sum(max(len(people), 1) for _h, people in going)
+        free = locked.seats - transport_selectors.seats_taken(locked.pk)
+        if needed > free:
+            raise Conflict(
+                ngettext(
+                    "Travelling together needs %(needed)d more seats; only %(free)d seat is free on this trip.",
+                    "Travelling together needs %(needed)d more seats; only %(free)d seats are free on this trip.",
+                    max(free, 0),
+                )
+                % {"needed": needed, "free": max(free, 0)},
+                code="no_seat_free",
+            )
+        tickets = [
+            transport.book_ticket(actor, trip_id=locked.pk, household_id=household.pk, person_ids=people)
+            for household, people in going
+        ]
+        _audit_both(actor, candidate, ["travel_together"])
+    return tickets

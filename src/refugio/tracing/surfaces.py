@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from refugio.disclosure import Kind, Nested, Surface, register_kind
 from refugio.people.registration_code import display
+from refugio.reception.surfaces import STAY
 from refugio.tracing import rules, selectors
 from refugio.tracing.models import TracingCandidate, TracingRequest
+from refugio.transport.surfaces import TICKET
 
 
 def _strength(candidate: TracingCandidate) -> str:
@@ -42,6 +44,7 @@ FOUND_CANDIDATE = register_kind(
         organisation_of=lambda c: c.request.organisation_id,
     )
 )
+
 
 def _notes(request: TracingRequest) -> list[dict[str, object]]:
     return [
@@ -140,4 +143,12 @@ HELD_PAGE = Surface(
 )
 HELD_LIST = Surface(
     "tracing.held_list", HELD_CANDIDATE, ("registration_code", "person_name", "relationship_sought", "requested_by")
+)
+
+# After sharing, the candidate's page shows where both households sleep and travel (reception's stays and
+# transport's tickets, each through its own kind: the viewer must still see the household, and every row
+# shown is audited in the household's organisation). Before sharing the page asks for none of this.
+REUNION_STAYS = Surface("tracing.reunion_stays", STAY, ("shelter", "bed_type", "starts_on", "ends_on", "status"))
+REUNION_LEGS = Surface(
+    "tracing.reunion_legs", TICKET, ("mode", "from_place", "to_place", "departs_at", "seats", "status")
 )
