@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from refugio.cli import main as refugio
+from refugio.linkage.engine import DEFAULT_THRESHOLD
 from refugio.synth.linkage import deduplication_set, linkage_set
 
 STREETS = ["Calle Juárez", "Avenida Revolución", "Calle Morelos", "Boulevard Agua Caliente", "Calle Niños Héroes"]
@@ -64,7 +65,7 @@ def test_one_file_is_deduplicated_each_pair_once_with_a_json_summary(tmp_path: P
     assert rows and list(rows[0]) == ["left_id", "right_id", "match_probability"]
     found = {(min(r["left_id"], r["right_id"]), max(r["left_id"], r["right_id"])) for r in rows}
     assert len(found) == len(rows) == summary["matches"]  # each pair once
-    assert all(float(r["match_probability"]) >= 0.9 for r in rows)
+    assert all(float(r["match_probability"]) >= DEFAULT_THRESHOLD for r in rows)  # the default
     precision = len(found & data.truth) / len(found)
     recall = len(found & data.truth) / len(data.truth)
     assert precision >= 0.85 and recall >= 0.8, (precision, recall)

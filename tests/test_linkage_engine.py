@@ -42,6 +42,32 @@ SAME_PERSON = {
         PersonRecord("my-a", "Rosa", "Tzoc Batz", "1984-09-15", sex="female", nationality="GT"),
         PersonRecord("my-b", "Rosa", "Tzok Bats", "1985", date_of_birth_estimated=True, sex="female", nationality="GT"),
     ),
+    "one_surname_misspelt_year_estimated": (
+        PersonRecord("tp-a", "Blanca", "Hernández Maldonado", "1970-01-23", sex="female", nationality="GT"),
+        PersonRecord(
+            "tp-b",
+            "Blanca",
+            "Hernádnez Maldonado",
+            "1971",
+            date_of_birth_estimated=True,
+            sex="female",
+            nationality="GT",
+        ),
+    ),
+    "haitian_surname_misspelt_year_estimated": (  # the surname's phonetic key differs: found by its first letters
+        PersonRecord("hi-a", "Louise", "Innocent", "2018-11-17", sex="female", nationality="HT"),
+        PersonRecord(
+            "hi-b", "Louise", "Innocetn", "2019", date_of_birth_estimated=True, sex="female", nationality="HT"
+        ),
+    ),
+    "given_name_misspelt": (
+        PersonRecord("gm-a", "Elizabeth María", "Hernández Bautista", "2004-09-12", sex="female", nationality="MX"),
+        PersonRecord("gm-b", "Elizaebth María", "Hernández Bautista", "2004-09-12", sex="female", nationality="MX"),
+    ),
+    "surname_typo_second_missing": (  # the typo turns "c" from s to k: measured on what was typed
+        PersonRecord("st-a", "Génesis", "Vicente Fernández", "1982-09-28", sex="female", nationality="VE"),
+        PersonRecord("st-b", "Génesis", "Vicunte", "1982-09-28", sex="female", nationality="VE"),
+    ),
     "portuguese_order_main_surname_only": (
         PersonRecord("pt-a", "Ana Paula", "Ferreira Santos", "1996-10-02", sex="female", nationality="BR"),
         PersonRecord("pt-b", "Ana Paula", "Santos", "1996-10-02", sex="female", nationality="BR"),
@@ -55,6 +81,16 @@ DIFFERENT_PEOPLE = {
     "same_name_other_birth": (
         PersonRecord("sn-a", "Yusmary", "Briceño Pernía", "1975-03-02", sex="female", nationality="VE"),
         PersonRecord("sn-b", "Yusmary", "Briceño Pernía", "1978-11-25", sex="female", nationality="VE"),
+    ),
+    "cousins_one_surname_shared": (  # Martínez Martínez / Ruiz Martínez: one surname in common is a relative
+        PersonRecord("cs-a", "José", "Martínez Martínez", "2021-04", sex="male", nationality="GT"),
+        PersonRecord(
+            "cs-b", "José", "Ruiz Martínez", "2021", date_of_birth_estimated=True, sex="male", nationality="GT"
+        ),
+    ),
+    "namesakes_born_months_apart": (  # two full dates a year apart that differ in month and day: two people
+        PersonRecord("nm-a", "Pierre", "Augustin", "1995-07-16", sex="male", nationality="HT"),
+        PersonRecord("nm-b", "Pierre", "Augustin", "1994-12-20", sex="male", nationality="HT"),
     ),
     "roberto_alberto": (
         PersonRecord("ra-a", "Roberto", "Marcano Villarroel", "1980-01-30", sex="male", nationality="VE"),
@@ -92,8 +128,12 @@ def test_clear_non_duplicates_score_low(dedupe, case):
     pair = scores.get(_key(a.record_id, b.record_id))
     # Siblings and Roberto/Alberto are not even candidates (blocking). Two women with the same rare names born
     # three years apart are scored: the contradicting full dates must outweigh full agreement on the names.
-    assert pair is None or pair.match_probability < 0.5, (case, pair)
-    if case != "same_name_other_birth":
+    # Two boys with the same given name, one surname and year in common may be one boy whose surname was
+    # written wrong: never a match on the score alone, a caseworker looks.
+    # Namesakes with full dates a year apart: the dates contradict, but rare names agreeing in full weigh much.
+    ambiguous = case in ("cousins_one_surname_shared", "namesakes_born_months_apart")
+    assert pair is None or pair.match_probability < (0.9 if ambiguous else 0.5), (case, pair)
+    if case not in ("same_name_other_birth", "cousins_one_surname_shared", "namesakes_born_months_apart"):
         assert pair is None or pair.match_probability < 0.05, (case, pair)
 
 
@@ -122,6 +162,12 @@ def test_evidence_names_the_level_of_each_comparison(dedupe):
         ("my-a", "my-b", "family_names", engine.FAMILY_EXACT),  # Tzoc Batz = Tzok Bats
         ("my-a", "my-b", "date_of_birth", "within 2 years, one estimated"),
         ("pt-a", "pt-b", "family_names", engine.FAMILY_MAIN),  # Brazilian order: Santos is the main surname
+        ("tp-a", "tp-b", "family_names", engine.FAMILY_MISSPELT),
+        ("hi-a", "hi-b", "family_names", engine.FAMILY_MISSPELT),
+        ("cs-a", "cs-b", "family_names", engine.FAMILY_EITHER),
+        ("nm-a", "nm-b", "date_of_birth", "different"),
+        ("gm-a", "gm-b", "given_names", engine.GIVEN_MISSPELT),
+        ("st-a", "st-b", "family_names", engine.FAMILY_MISSPELT),
     ],
 )
 def test_evidence_of_each_variant(dedupe, a, b, comparison, level):
@@ -178,3 +224,41 @@ def test_identifier_blind_index_is_compared_when_present():
     loss = with_keys[_key("id-a", "id-c")].match_weight - without[_key("id-a", "id-c")].match_weight
     assert 10 < gain < 16, gain
     assert -5 < loss < -2, loss
+
+
+def _u(model: dict, comparison: str, label: str) -> float:
+    (found,) = [
+        level["u_probability"]
+        for c in model["comparisons"]
+        if c["output_column_name"] == comparison
+        for level in c["comparison_levels"]
+        if level.get("label_for_charts") == label
+    ]
+    return float(found)
+
+
+def test_u_is_reestimated_on_the_register_it_scores():
+    model = engine.reference_model()
+    # A shelter of Haitian families with few surnames and birth years close together: by chance, two different
+    # people there share a surname or a birth month far more often than in the reference register.
+    register = [
+        PersonRecord(
+            f"p{i}",
+            ("Marie", "Jean", "Rose", "Pierre")[i % 4],
+            ("Joseph", "Pierre", "Louis")[i % 3],
+            f"{1990 + i % 5}-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            sex="female" if i % 2 else "male",
+            nationality="HT",
+        )
+        for i in range(engine.MIN_TRAINING_RECORDS + 100)
+    ]
+    local = engine.with_u_from(model, register)
+    assert _u(local, "family_names", engine.FAMILY_EXACT) > 3 * _u(model, "family_names", engine.FAMILY_EXACT)
+    assert _u(local, "date_of_birth", "same year and month") > 3 * _u(model, "date_of_birth", "same year and month")
+    # What is fixed stays fixed, and so do the m probabilities.
+    assert _u(local, "sex", "same") == _u(model, "sex", "same")
+    assert local["comparisons"][0]["comparison_levels"][1]["m_probability"] == pytest.approx(
+        model["comparisons"][0]["comparison_levels"][1]["m_probability"]
+    )
+    # Too small a register to sample from keeps the reference's u.
+    assert engine.with_u_from(model, register[:100]) is model

@@ -14,6 +14,7 @@ from refugio.linkage.names import (
     phonetic,
     same_family_names,
     spelling_key,
+    surnames,
 )
 
 
@@ -152,6 +153,15 @@ def test_particles_are_dropped_from_family_names():
     assert family_name_tokens("dos Santos e Silva") == ["santos", "silva"]
 
 
+def test_one_surname_where_people_carry_one():
+    # Haiti, Cameroon: a hyphen or a space inside the family name does not make two surnames.
+    assert surnames("Jean-Baptiste", "HT") == ["jeanbaptiste"] == surnames("Jean Baptiste", "HT")
+    assert main_family_name("Saint-Louis", "HT") == "saintlouis"
+    # Where people carry two, and where the nationality is not known, each word is a surname.
+    assert surnames("García López", "MX") == ["garcia", "lopez"]
+    assert surnames("Pierre-Louis", "") == ["piere", "louis"]
+
+
 def test_main_surname_is_first_in_spanish_order_and_last_in_portuguese_order():
     assert main_family_name("García López", "MX") == "garcia"
     assert main_family_name("Silva Santos", "BR") == "santos"
@@ -172,6 +182,8 @@ def test_main_surname_is_first_in_spanish_order_and_last_in_portuguese_order():
         ("1990-03-14", "1990-07-20", BirthLevel.DIFFERENT),  # two full dates months apart contradict
         ("1990-03-03", "1990-03-03", BirthLevel.EXACT),  # day = month: a swap is no different
         ("1990-03-14", "1991-03-14", BirthLevel.WITHIN_2_YEARS),  # a typo in the year
+        ("1990-03", "1991-03-14", BirthLevel.WITHIN_2_YEARS),
+        ("1990-07-16", "1991-12-20", BirthLevel.DIFFERENT),  # a year and months apart: two people
         ("1990-03-14", "1995-03-14", BirthLevel.DIFFERENT),
         ("1990-03-14", "", BirthLevel.UNKNOWN),
     ],

@@ -421,7 +421,9 @@ def build_parser() -> argparse.ArgumentParser:
     linker.add_argument("--id", required=True, help="the column that identifies a row (unique in each file)")
     linker.add_argument("--out", required=True, help="pairs.csv: left_id,right_id,match_probability")
     linker.add_argument("--extra", help="further columns compared as strings, comma-separated (address, postcode…)")
-    linker.add_argument("--threshold", type=float, default=None, help="match probability (default 0.9)")
+    linker.add_argument(
+        "--threshold", type=float, default=None, help="match probability (default 0.5: more likely a match than not)"
+    )
     linker.set_defaults(func=_link)
 
     keys = sub.add_parser("keys", help="generate a keys file for production, or rotate its audit signing key")

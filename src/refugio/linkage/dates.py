@@ -95,6 +95,10 @@ def compare_births(a: Birth | None, b: Birth | None) -> BirthLevel:
         return BirthLevel.SAME_YEAR  # one date is partial: consistent (two full dates a month apart are not)
     if (a.estimated or b.estimated) and abs(a.year - b.year) <= 2:
         return BirthLevel.WITHIN_2_YEARS_ESTIMATED
-    if a.year != b.year and abs(a.year - b.year) <= 2:
-        return BirthLevel.WITHIN_2_YEARS  # a typo in the year (two full dates of one year apart are different)
+    if a.year != b.year and abs(a.year - b.year) <= 2 and _agrees(a.month, b.month) and _agrees(a.day, b.day):
+        return BirthLevel.WITHIN_2_YEARS  # a typo in the year: month and day, where both are known, agree
     return BirthLevel.DIFFERENT
+
+
+def _agrees(a: int | None, b: int | None) -> bool:
+    return a is None or b is None or a == b

@@ -28,7 +28,8 @@ from refugio.linkage.dates import BirthLevel, parse_birth
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.9
+# The probabilities are calibrated (docs/linkage.md): 0.5 is "more likely the same person than not".
+DEFAULT_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class LinkageResult:
 GIVEN_EXACT = "exact"
 GIVEN_FIRST_EXACT = "first given name exact"
 GIVEN_VARIANT = "nickname or variant"
+GIVEN_MISSPELT = "same given names, spelt differently"
 GIVEN_ONE_IN_COMMON = "one given name in common"
 GIVEN_JW_92 = "similar spelling (Jaro-Winkler ≥ 0.92)"
 GIVEN_JW_80 = "somewhat similar (Jaro-Winkler ≥ 0.80)"
@@ -74,6 +76,7 @@ FAMILY_SWAPPED = "same surnames, swapped"
 FAMILY_MAIN = "main surname agrees, other missing"
 FAMILY_MAIN_OTHER_DIFFERS = "main surname agrees, other differs"
 FAMILY_EITHER = "a surname matches either"
+FAMILY_MISSPELT = "same surnames, one spelt differently"
 FAMILY_JW_92 = "similar spelling (Jaro-Winkler ≥ 0.92)"
 FAMILY_JW_80 = "somewhat similar (Jaro-Winkler ≥ 0.80)"
 OTHER = "different"
@@ -85,9 +88,14 @@ def _features(record: PersonRecord) -> dict[str, Any]:
     given_tokens = names.tokens(record.given_names)
     first_given = given_tokens[0] if given_tokens else ""
     groups = names.nickname_groups(" ".join(given_tokens)) | names.nickname_groups(first_given)
-    family = names.family_name_tokens(record.family_names)
+    family = names.surnames(record.family_names, record.nationality)
     main = names.main_family_name(record.family_names, record.nationality)
     other = next((t for t in family if t != main), None)
+    # The same surnames as typed (no spelling key), in the same places: for measuring typos.
+    written = names.surnames(record.family_names, record.nationality, spelled=False)
+    main_at = len(written) - 1 if record.nationality.upper() in names.PORTUGUESE_ORDER_NATIONALITIES else 0
+    main_written = written[main_at] if written else None
+    other_written = next((t for i, t in enumerate(written) if i != main_at), None)
     birth = parse_birth(record.date_of_birth, estimated=record.date_of_birth_estimated)
 
     def null_if_empty(value: str) -> str | None:
@@ -109,7 +117,15 @@ def _features(record: PersonRecord) -> dict[str, Any]:
         "family_tokens": family,
         "fam1": null_if_empty(main),
         "fam2": other,
+        "fam1_written": main_written,
+        "fam2_written": other_written,
+        "given1_written": first_given or None,
+        "given_written": " ".join(given_tokens) or None,
         "fam1_phon": null_if_empty(names.phonetic(main)) if main else None,
+        # The first and last three letters of the main surname: one typo leaves one of them intact (blocking).
+        "fam1_head": main[:3] or None,
+        "fam1_tail": main[-3:] or None,
+        "given_head": first_given[:2] or None,
         "dob_year": birth.year if birth else None,
         "dob_month": birth.month if birth else None,
         "dob_day": birth.day if birth else None,
@@ -128,9 +144,28 @@ def _plain(text: str) -> str:
 
 
 def _table(records: Sequence[PersonRecord]) -> dict[str, list[Any]]:
-    rows = [_features(r) for r in records]
-    columns = list(rows[0]) if rows else list(_features(PersonRecord("", "", "")))
-    return {c: [row[c] for row in rows] for c in columns}
+    columns: dict[str, list[Any]] = {c: [] for c in _features(records[0] if records else PersonRecord("", "", ""))}
+    for record in records:
+        for column, value in _features(record).items():
+            columns[column].append(value)
+    return columns
+
+
+# Records go to DuckDB as Arrow, a batch at a time: a million records as Python lists would take gigabytes.
+_ARROW_BATCH = 100_000
+
+
+def _register(db_api: Any, records: Sequence[PersonRecord]) -> Any:  # noqa: ANN401
+    """The records as a table of the database (their features, not their values)."""
+    if db_api.sql_dialect.sql_dialect_str != "duckdb":
+        return db_api.register(_table(records))  # Spark 3 takes lists, not Arrow
+    import pyarrow as pa
+
+    batches = [
+        pa.Table.from_pydict(_table(records[start : start + _ARROW_BATCH]))
+        for start in range(0, max(len(records), 1), _ARROW_BATCH)
+    ]
+    return db_api.register(pa.concat_tables(batches).combine_chunks())
 
 
 # How often the same person's two records agree on the date of birth at each level (m probabilities). Fixed, not
@@ -185,6 +220,56 @@ def _extra_comparison(index: int) -> Any:  # noqa: ANN401
     )
 
 
+def _one_surname_misspelt(dialect: str) -> str:
+    """Same surnames, one of them misspelt (measured on what was typed, not on the spelling key, which turns
+    "Innocent" into "inosent" and "Innocunt" into "inokunt"): the other equal (in either order) and this one
+    close; or, when one record has a single surname, the main ones close. Not "Martínez Martínez" and "Ruiz
+    Martínez": one equal surname alone is what relatives share."""
+    # Splink's Spark UDF has another name, and sqlglot does not translate a custom level's function names.
+    function = "jaro_winkler" if dialect == "spark" else "jaro_winkler_similarity"
+
+    def close(a: str, b: str) -> str:
+        return f"{function}({a}, {b}) >= 0.88"
+
+    return " OR ".join(
+        [
+            f"(fam1_l = fam1_r AND {close('fam2_written_l', 'fam2_written_r')})",
+            f"(fam2_l = fam2_r AND {close('fam1_written_l', 'fam1_written_r')})",
+            f"(fam1_l = fam2_r AND {close('fam2_written_l', 'fam1_written_r')})",
+            f"(fam2_l = fam1_r AND {close('fam1_written_l', 'fam2_written_r')})",
+            f"((fam2_l IS NULL OR fam2_r IS NULL) AND {close('fam1_written_l', 'fam1_written_r')})",
+        ]
+    )
+
+
+def _implied_by_names(column: str, *, same_m: float, different_u: float) -> Any:  # noqa: ANN401
+    """Sex and nationality: agreeing adds nothing (the names agreeing already say it: "Marie Joseph" is a Haitian
+    woman, and counting it again made namesakes look like one person); differing is evidence against."""
+    import splink.comparison_level_library as cll
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ExactMatchLevel(column).configure(
+                label_for_charts="same",
+                m_probability=same_m,
+                fix_m_probability=True,
+                u_probability=same_m,
+                fix_u_probability=True,
+            ),
+            cll.ElseLevel().configure(
+                label_for_charts=OTHER,
+                m_probability=1 - same_m,
+                fix_m_probability=True,
+                u_probability=different_u,
+                fix_u_probability=True,
+            ),
+        ],
+    )
+
+
 def _comparisons(with_identifier: bool, dialect: str = "duckdb", extras: int = 0) -> list[Any]:
     import splink.comparison_level_library as cll
     import splink.comparison_library as cl
@@ -205,9 +290,11 @@ def _comparisons(with_identifier: bool, dialect: str = "duckdb", extras: int = 0
                 f"{overlap('given_groups')} OR given_compact_l = given_compact_r",
                 GIVEN_VARIANT,
             ),
+            # A typo in one of two given names ("Elizaebth María"): before "one in common", which relatives share.
+            cll.JaroWinklerLevel("given_written", 0.92).configure(label_for_charts=GIVEN_MISSPELT),
             _custom(overlap("given_tokens"), GIVEN_ONE_IN_COMMON),
-            cll.JaroWinklerLevel("given1", 0.92).configure(label_for_charts=GIVEN_JW_92),
-            cll.JaroWinklerLevel("given1", 0.80).configure(label_for_charts=GIVEN_JW_80),
+            cll.JaroWinklerLevel("given1_written", 0.92).configure(label_for_charts=GIVEN_JW_92),
+            cll.JaroWinklerLevel("given1_written", 0.80).configure(label_for_charts=GIVEN_JW_80),
             cll.ElseLevel().configure(**_NAMES_DIFFER),
         ],
     )
@@ -222,6 +309,9 @@ def _comparisons(with_identifier: bool, dialect: str = "duckdb", extras: int = 0
             _custom("fam1_l = fam1_r AND (fam2_l IS NULL OR fam2_r IS NULL)", FAMILY_MAIN).configure(
                 tf_adjustment_column="fam1"
             ),
+            # Before "other differs" and "either": one typo in "Hernández Maldonado" is the same surnames, not a
+            # cousin's. In either order ("Mendoa Corrales" / "Corrales Mendoza").
+            _custom(_one_surname_misspelt(dialect), FAMILY_MISSPELT),
             _custom("fam1_l = fam1_r", FAMILY_MAIN_OTHER_DIFFERS),
             _custom(overlap("family_tokens"), FAMILY_EITHER),
             cll.JaroWinklerLevel("family_compact", 0.92).configure(label_for_charts=FAMILY_JW_92),
@@ -253,8 +343,13 @@ def _comparisons(with_identifier: bool, dialect: str = "duckdb", extras: int = 0
                 "(dob_estimated_l OR dob_estimated_r) AND abs(dob_year_l - dob_year_r) <= 2",
                 BirthLevel.WITHIN_2_YEARS_ESTIMATED.value,
             ).configure(**_fixed_m(BirthLevel.WITHIN_2_YEARS_ESTIMATED)),
+            # A typo in the year: month and day, where both are known, agree (1995-07-16 and 1994-12-20 are
+            # two people).
             _custom(
-                "dob_year_l <> dob_year_r AND abs(dob_year_l - dob_year_r) <= 2", BirthLevel.WITHIN_2_YEARS.value
+                "dob_year_l <> dob_year_r AND abs(dob_year_l - dob_year_r) <= 2 "
+                "AND (dob_month_l IS NULL OR dob_month_r IS NULL OR dob_month_l = dob_month_r) "
+                "AND (dob_day_l IS NULL OR dob_day_r IS NULL OR dob_day_l = dob_day_r)",
+                BirthLevel.WITHIN_2_YEARS.value,
             ).configure(**_fixed_m(BirthLevel.WITHIN_2_YEARS)),
             cll.ElseLevel().configure(label_for_charts=BirthLevel.DIFFERENT.value, **_fixed_m(BirthLevel.DIFFERENT)),
         ],
@@ -263,26 +358,8 @@ def _comparisons(with_identifier: bool, dialect: str = "duckdb", extras: int = 0
         given,
         family,
         birth,
-        cl.CustomComparison(
-            output_column_name="sex",
-            comparison_levels=[
-                cll.NullLevel("sex"),
-                cll.ExactMatchLevel("sex").configure(
-                    label_for_charts="same", m_probability=0.98, fix_m_probability=True
-                ),
-                cll.ElseLevel().configure(label_for_charts=OTHER, m_probability=0.02, fix_m_probability=True),
-            ],
-        ),
-        cl.CustomComparison(
-            output_column_name="nationality",
-            comparison_levels=[
-                cll.NullLevel("nationality"),
-                cll.ExactMatchLevel("nationality").configure(
-                    label_for_charts="same", m_probability=0.95, fix_m_probability=True
-                ),
-                cll.ElseLevel().configure(label_for_charts=OTHER, m_probability=0.05, fix_m_probability=True),
-            ],
-        ),
+        _implied_by_names("sex", same_m=0.98, different_u=0.5),
+        _implied_by_names("nationality", same_m=0.95, different_u=0.85),
     ]
     if with_identifier:
         comparisons.append(
@@ -314,21 +391,39 @@ def _comparisons(with_identifier: bool, dialect: str = "duckdb", extras: int = 0
 
 
 # Blocking: a pair is scored if any rule admits it. Each rule is an equi-join (fast in DuckDB and Spark); together
-# they keep the pairs that differ in any one respect: a surname typo (phonetic key), swapped or missing surnames
-# (cross rules), an estimated or wrong year (names + sex), a changed surname (date + given name).
+# they keep the pairs that differ in any one respect, and most that differ in two. Every rule joins on a name or a
+# full date, never on a surname and a year alone: at a million records "García born in 1990" is thousands of
+# people, and all their pairs would be scored.
 _YEARS_CLOSE = "(abs(l.dob_year - r.dob_year) <= 3 OR l.dob_year IS NULL OR r.dob_year IS NULL)"
+_SAME_SEX = "(l.sex = r.sex OR l.sex IS NULL OR r.sex IS NULL)"  # a file without sex still blocks
 BLOCKING_RULES: tuple[str, ...] = (
-    "l.fam1_phon = r.fam1_phon AND l.dob_year = r.dob_year",
-    "l.fam1 = r.fam2 AND l.dob_year = r.dob_year",
-    "l.fam2 = r.fam1 AND l.dob_year = r.dob_year",
-    f"l.fam1_phon = r.fam1_phon AND l.given_phon = r.given_phon AND l.sex = r.sex AND {_YEARS_CLOSE}",
+    # The given name changed or mistyped: the same surnames, in either order, and year.
+    "l.family_sorted = r.family_sorted AND l.dob_year = r.dob_year",
+    # A surname mistyped (phonetic key), missing or swapped, with an estimated or wrong year: given name + a surname.
+    f"l.fam1_phon = r.fam1_phon AND l.given_phon = r.given_phon AND {_SAME_SEX} AND {_YEARS_CLOSE}",
     f"l.fam2 = r.fam2 AND l.given_phon = r.given_phon AND {_YEARS_CLOSE}",
     f"l.fam1 = r.fam2 AND l.given_phon = r.given_phon AND {_YEARS_CLOSE}",
     f"l.fam2 = r.fam1 AND l.given_phon = r.given_phon AND {_YEARS_CLOSE}",
-    "l.dob_year = r.dob_year AND l.dob_month = r.dob_month AND l.dob_day = r.dob_day AND l.sex = r.sex "
-    "AND l.nationality = r.nationality",
+    # A typo that changes the surname's phonetic key: its first or last three letters are intact.
+    f"l.fam1_head = r.fam1_head AND l.given_phon = r.given_phon AND {_SAME_SEX} AND {_YEARS_CLOSE}",
+    f"l.fam1_tail = r.fam1_tail AND l.given_phon = r.given_phon AND {_SAME_SEX} AND {_YEARS_CLOSE}",
+    # A typo in the given name: same surname, the given name's first two letters.
+    f"l.fam1_phon = r.fam1_phon AND l.given_head = r.given_head AND {_SAME_SEX} AND {_YEARS_CLOSE}",
+    # Names changed or mistyped beyond the above: the full date of birth.
+    "l.dob_year = r.dob_year AND l.dob_month = r.dob_month AND l.dob_day = r.dob_day "
+    f"AND {_SAME_SEX} AND (l.nationality = r.nationality OR l.nationality IS NULL OR r.nationality IS NULL)",
 )
 IDENTIFIER_BLOCKING_RULE = "l.identifier_key = r.identifier_key"
+
+
+def extra_blocking_rules(extras: int) -> list[str]:
+    """A further column (an address, a postcode, a document number) agreeing, with the first letters of the main
+    surname or of the given name: finds the pairs whose names and dates are both mistyped."""
+    return [
+        f"l.x{i} = r.x{i} AND l.{initials} = r.{initials}"
+        for i in range(extras)
+        for initials in ("fam1_head", "given_head")
+    ]
 
 # Near-certain agreements, for the prior (probability that two random records match).
 _DETERMINISTIC_RULES = (
@@ -349,6 +444,7 @@ def _settings(
     rules: list[Any] = [CustomRule(r, sql_dialect="duckdb") for r in BLOCKING_RULES]
     if with_identifier:
         rules.append(CustomRule(IDENTIFIER_BLOCKING_RULE, sql_dialect="duckdb"))
+    rules += [CustomRule(r, sql_dialect="duckdb") for r in extra_blocking_rules(extras)]
     return SettingsCreator(
         link_type=link_type,
         unique_id_column_name="unique_id",
@@ -359,10 +455,25 @@ def _settings(
     )
 
 
+# DuckDB's memory: beyond it, joins and sorts spill to a temporary folder instead of growing (a million records'
+# candidate pairs would otherwise take over 10 GB). REFUGIO_LINKAGE_MEMORY overrides it ("8GB").
+DEFAULT_DUCKDB_MEMORY = "3GB"
+
+
 def _default_database_api() -> Any:
+    import os
+    import tempfile
+
+    import duckdb
     from splink import DuckDBAPI
 
-    return DuckDBAPI()
+    connection = duckdb.connect(
+        config={
+            "memory_limit": os.environ.get("REFUGIO_LINKAGE_MEMORY", DEFAULT_DUCKDB_MEMORY),
+            "temp_directory": os.path.join(tempfile.gettempdir(), f"refugio-linkage-{os.getpid()}"),
+        }
+    )
+    return DuckDBAPI(connection=connection)
 
 
 def _level_labels(linker: Any) -> dict[str, dict[int, str]]:
@@ -395,10 +506,10 @@ def run_linkage(
     with_identifier = any(r.identifier_key for r in records_a) or any(r.identifier_key for r in (records_b or ()))
     link_type: Literal["dedupe_only", "link_only"]
     if records_b is None:
-        inputs = [db_api.register(_table(records_a))]
+        inputs = [_register(db_api, records_a)]
         link_type = "dedupe_only"
     else:
-        inputs = [db_api.register(_table(records_a)), db_api.register(_table(records_b))]
+        inputs = [_register(db_api, records_a), _register(db_api, records_b)]
         link_type = "link_only"
     total = len(records_a) + len(records_b or ())
     if len(records_a) < 2 and records_b is None or (records_b is not None and not (records_a and records_b)):
@@ -480,12 +591,36 @@ def train_model(
         raise ValueError(f"training needs at least {MIN_TRAINING_RECORDS} records, not {len(records)}")
     db_api = database_api if database_api is not None else _default_database_api()
     linker = Linker(
-        [db_api.register(_table(records))],
+        [_register(db_api, records)],
         _settings("dedupe_only", False, db_api.sql_dialect.sql_dialect_str),
         log_level=logging.ERROR,
     )
     _train(linker, u_sample_pairs, seed)
     return linker.misc.save_model_to_json()
+
+
+def with_u_from(
+    model: dict[str, Any],
+    register: Sequence[PersonRecord],
+    *,
+    database_api: Any = None,
+    u_sample_pairs: float = 1e6,
+    seed: int = 1,
+) -> dict[str, Any]:
+    """The model with its u probabilities re-estimated on this register from random pairs (how often two
+    different people of *this* population agree at each level: in a shelter of Haitian families "Joseph"
+    agrees far more often than in the synthetic reference). The m probabilities, the prior and the fixed
+    levels are kept. A register smaller than MIN_TRAINING_RECORDS keeps the model's u."""
+    from splink import Linker
+
+    if len(register) < MIN_TRAINING_RECORDS:
+        return model
+    db_api = database_api if database_api is not None else _default_database_api()
+    linker = Linker(
+        [_register(db_api, register)], {**model, "link_type": "dedupe_only"}, log_level=logging.ERROR
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=u_sample_pairs, seed=seed)
+    return dict(linker.misc.save_model_to_json())
 
 
 def score_with_model(
@@ -495,19 +630,23 @@ def score_with_model(
     *,
     threshold: float,
     database_api: Any = None,
+    reestimate_u: bool = True,
 ) -> list[ScoredPair]:
     """Score each sought person against a register with a trained model: pairs (sought id, register id) at or
     above `threshold`. The prior is that the one person sought is at most one record of the register
     (1 / its size), not the duplicate rate the model was trained with: so a probability means "this record
-    is the person sought", as a tracing request asks."""
+    is the person sought", as a tracing request asks. With `reestimate_u`, u comes from the register itself
+    when it is large enough (`with_u_from`)."""
     from splink import Linker
 
     if not sought or not register:
         return []
     db_api = database_api if database_api is not None else _default_database_api()
+    if reestimate_u:
+        model = with_u_from(model, register, database_api=db_api)
     settings = {**model, "link_type": "link_only", "probability_two_random_records_match": 1 / len(register)}
     linker = Linker(
-        [db_api.register(_table(sought)), db_api.register(_table(register))], settings, log_level=logging.ERROR
+        [_register(db_api, sought), _register(db_api, register)], settings, log_level=logging.ERROR
     )
     return _predict(linker, threshold)
 
@@ -540,7 +679,7 @@ def dedupe_with_model(
             *model["blocking_rules_to_generate_predictions"],
             {"blocking_rule": IDENTIFIER_BLOCKING_RULE, "sql_dialect": "duckdb"},
         ]
-    linker = Linker([db_api.register(_table(records))], settings, log_level=logging.ERROR)
+    linker = Linker([_register(db_api, records)], settings, log_level=logging.ERROR)
     return _predict(linker, threshold)
 
 

@@ -30,6 +30,12 @@ _SPACES = re.compile(r"\s+")
 
 FAMILY_NAME_PARTICLES = frozenset({"de", "del", "la", "las", "los", "y", "e", "da", "do", "dos", "das", "van", "von"})
 PORTUGUESE_ORDER_NATIONALITIES = frozenset({"BR", "PT", "AO", "MZ", "CV", "GW", "ST", "TL"})
+# Where people carry two surnames (the father's and the mother's). Elsewhere (Haiti, Cameroon…) a family name
+# written with a hyphen or a space is one surname: "Jean-Baptiste", "Saint-Louis", "Fils-Aimé".
+TWO_SURNAME_NATIONALITIES = PORTUGUESE_ORDER_NATIONALITIES | frozenset(
+    {"MX", "GT", "HN", "SV", "NI", "CR", "PA", "CU", "DO", "PR", "VE", "CO", "EC", "PE", "BO", "CL", "AR", "UY", "PY",
+     "ES", "GQ"}
+)  # fmt: skip
 
 # Groups of given names that are the same name for a person: nicknames (hipocorísticos) and Kreyòl spellings
 # of French names. A name may be in several groups (Beto). Keys are folded (no accents, lower case).
@@ -178,12 +184,23 @@ def family_name_tokens(text: str) -> list[str]:
     return [spelling(t) for t in tokens(text) if t not in FAMILY_NAME_PARTICLES]
 
 
+def surnames(family_names: str, nationality: str = "", *, spelled: bool = True) -> list[str]:
+    """The surnames of a person of this nationality: as `family_name_tokens`, but one surname, written without
+    spaces, where people carry one ("Jean-Baptiste" → ["jeanbaptiste"] for HT). Nationality unknown: tokens.
+    `spelled=False`: as written (folded), without the spelling key: typos are measured on what was typed."""
+    words = [t for t in tokens(family_names) if t not in FAMILY_NAME_PARTICLES]
+    found = [spelling(t) for t in words] if spelled else words
+    if nationality and nationality.upper() not in TWO_SURNAME_NATIONALITIES and len(found) > 1:
+        return ["".join(found)]
+    return found
+
+
 def main_family_name(family_names: str, nationality: str = "") -> str:
     """The surname by which a person is known: the first in Spanish order, the last in Portuguese order."""
-    surnames = family_name_tokens(family_names)
-    if not surnames:
+    found = surnames(family_names, nationality)
+    if not found:
         return ""
-    return surnames[-1] if nationality.upper() in PORTUGUESE_ORDER_NATIONALITIES else surnames[0]
+    return found[-1] if nationality.upper() in PORTUGUESE_ORDER_NATIONALITIES else found[0]
 
 
 def same_family_names(a: str, b: str) -> bool:

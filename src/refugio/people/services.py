@@ -394,7 +394,9 @@ def _flag_batch(batch_size: int) -> int | None:
 
 
 PROBABLE_MATCH = "probable_match"
-PROBABLE_MATCH_THRESHOLD = 0.9  # Splink match probability; a caseworker still decides every pair
+# Splink match probability, calibrated: 0.5 is "more likely the same person than not". Every flag is a question
+# a caseworker answers (nothing is merged on a score), so a missed duplicate costs more than a question.
+PROBABLE_MATCH_THRESHOLD = 0.5
 
 
 def find_probable_duplicates_everywhere() -> int:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from refugio.synth.names import CITIES, COURT_FOR_CITY, CULTURES, Culture
+from refugio.synth.names import CITIES, COURT_FOR_CITY, CULTURES, FAMILY_ZIPF, GIVEN_ZIPF, Culture, by_rank
 
 DEFAULT_AS_OF = dt.date(2026, 11, 1)
 
@@ -78,16 +78,16 @@ class _Builder:
 
     def name(self, culture: Culture, sex: str) -> str:
         pool = culture.female if sex == "female" else culture.male
-        first = self.rng.choice(pool)
+        first = by_rank(self.rng, pool, GIVEN_ZIPF)
         if culture.two_family_names and self.rng.random() < 0.35:
-            second = self.rng.choice(pool)
+            second = by_rank(self.rng, pool, GIVEN_ZIPF)
             if second != first:
                 return f"{first} {second}"
         return first
 
     def family_names(self, culture: Culture) -> tuple[str, str]:
-        first = self.rng.choice(culture.family)
-        second = self.rng.choice(culture.family) if culture.two_family_names else ""
+        first = by_rank(self.rng, culture.family, FAMILY_ZIPF)
+        second = by_rank(self.rng, culture.family, FAMILY_ZIPF) if culture.two_family_names else ""
         return first, second
 
     def a_number(self) -> str:
@@ -135,7 +135,7 @@ class _Builder:
             else:
                 # Children take the head's first family name; the second may be the other parent's.
                 first = family_first
-                second = self.rng.choice(culture.family) if culture.two_family_names else ""
+                second = by_rank(self.rng, culture.family, FAMILY_ZIPF) if culture.two_family_names else ""
             dob, estimated = self.birth(age)
             vulnerabilities = self._vulnerabilities(relationship, sex, age, culture, len(composition))
             person = SynthPerson(
