@@ -68,6 +68,14 @@ SAME_PERSON = {
         PersonRecord("st-a", "Génesis", "Vicente Fernández", "1982-09-28", sex="female", nationality="VE"),
         PersonRecord("st-b", "Génesis", "Vicunte", "1982-09-28", sex="female", nationality="VE"),
     ),
+    "known_by_the_second_surname": (
+        PersonRecord("os-a", "Adrián", "García López", "1996-04-28", sex="male", nationality="VE"),
+        PersonRecord("os-b", "Adrián", "López", "1996-04-28", sex="male", nationality="VE"),
+    ),
+    "short_surname_one_letter_wrong": (  # Jaro-Winkler of Batz/Bitz is 0.83: one edit counts
+        PersonRecord("bz-a", "Juan", "Batz Carrillo", "1979-01-22", sex="male", nationality="GT"),
+        PersonRecord("bz-b", "Juan", "Bitz Carrillo", "1979-01-22", sex="male", nationality="GT"),
+    ),
     "portuguese_order_main_surname_only": (
         PersonRecord("pt-a", "Ana Paula", "Ferreira Santos", "1996-10-02", sex="female", nationality="BR"),
         PersonRecord("pt-b", "Ana Paula", "Santos", "1996-10-02", sex="female", nationality="BR"),
@@ -164,9 +172,10 @@ def test_evidence_names_the_level_of_each_comparison(dedupe):
         ("pt-a", "pt-b", "family_names", engine.FAMILY_MAIN),  # Brazilian order: Santos is the main surname
         ("tp-a", "tp-b", "family_names", engine.FAMILY_MISSPELT),
         ("hi-a", "hi-b", "family_names", engine.FAMILY_MISSPELT),
-        ("cs-a", "cs-b", "family_names", engine.FAMILY_EITHER),
         ("nm-a", "nm-b", "date_of_birth", "different"),
         ("gm-a", "gm-b", "given_names", engine.GIVEN_MISSPELT),
+        ("os-a", "os-b", "family_names", engine.FAMILY_OTHER_ONLY),
+        ("bz-a", "bz-b", "family_names", engine.FAMILY_MISSPELT),
         ("st-a", "st-b", "family_names", engine.FAMILY_MISSPELT),
     ],
 )

@@ -76,6 +76,7 @@ FAMILY_SWAPPED = "same surnames, swapped"
 FAMILY_MAIN = "main surname agrees, other missing"
 FAMILY_MAIN_OTHER_DIFFERS = "main surname agrees, other differs"
 FAMILY_EITHER = "a surname matches either"
+FAMILY_OTHER_ONLY = "other surname agrees, main missing"
 FAMILY_MISSPELT = "same surnames, one spelt differently"
 FAMILY_JW_92 = "similar spelling (Jaro-Winkler ≥ 0.92)"
 FAMILY_JW_80 = "somewhat similar (Jaro-Winkler ≥ 0.80)"
@@ -90,10 +91,11 @@ def _features(record: PersonRecord) -> dict[str, Any]:
     groups = names.nickname_groups(" ".join(given_tokens)) | names.nickname_groups(first_given)
     family = names.surnames(record.family_names, record.nationality)
     main = names.main_family_name(record.family_names, record.nationality)
-    other = next((t for t in family if t != main), None)
+    main_at = len(family) - 1 if record.nationality.upper() in names.PORTUGUESE_ORDER_NATIONALITIES else 0
+    # By place, not by value: "Martínez Martínez" has a second surname.
+    other = next((t for i, t in enumerate(family) if i != main_at), None)
     # The same surnames as typed (no spelling key), in the same places: for measuring typos.
     written = names.surnames(record.family_names, record.nationality, spelled=False)
-    main_at = len(written) - 1 if record.nationality.upper() in names.PORTUGUESE_ORDER_NATIONALITIES else 0
     main_written = written[main_at] if written else None
     other_written = next((t for i, t in enumerate(written) if i != main_at), None)
     birth = parse_birth(record.date_of_birth, estimated=record.date_of_birth_estimated)
@@ -126,6 +128,7 @@ def _features(record: PersonRecord) -> dict[str, Any]:
         "fam1_head": main[:3] or None,
         "fam1_tail": main[-3:] or None,
         "given_head": first_given[:2] or None,
+        "given_tail": first_given[-3:] or None,
         "dob_year": birth.year if birth else None,
         "dob_month": birth.month if birth else None,
         "dob_day": birth.day if birth else None,
@@ -229,7 +232,8 @@ def _one_surname_misspelt(dialect: str) -> str:
     function = "jaro_winkler" if dialect == "spark" else "jaro_winkler_similarity"
 
     def close(a: str, b: str) -> str:
-        return f"{function}({a}, {b}) >= 0.88"
+        # One typo: Jaro-Winkler for long names, one edit for short ones ("Batz"/"Bitz" is only 0.83).
+        return f"({function}({a}, {b}) >= 0.88 OR damerau_levenshtein({a}, {b}) <= 1)"
 
     return " OR ".join(
         [
@@ -311,6 +315,12 @@ def _comparisons(with_identifier: bool, dialect: str = "duckdb", extras: int = 0
             ),
             # Before "other differs" and "either": one typo in "Hernández Maldonado" is the same surnames, not a
             # cousin's. In either order ("Mendoa Corrales" / "Corrales Mendoza").
+            # People often go by one surname, and not always the first: "René García" for René Méndez García.
+            _custom(
+                "(fam2_l IS NULL AND fam2_r IS NOT NULL AND fam1_l = fam2_r) "
+                "OR (fam2_r IS NULL AND fam2_l IS NOT NULL AND fam1_r = fam2_l)",
+                FAMILY_OTHER_ONLY,
+            ),
             _custom(_one_surname_misspelt(dialect), FAMILY_MISSPELT),
             _custom("fam1_l = fam1_r", FAMILY_MAIN_OTHER_DIFFERS),
             _custom(overlap("family_tokens"), FAMILY_EITHER),
@@ -407,8 +417,12 @@ BLOCKING_RULES: tuple[str, ...] = (
     # A typo that changes the surname's phonetic key: its first or last three letters are intact.
     f"l.fam1_head = r.fam1_head AND l.given_phon = r.given_phon AND {_SAME_SEX} AND {_YEARS_CLOSE}",
     f"l.fam1_tail = r.fam1_tail AND l.given_phon = r.given_phon AND {_SAME_SEX} AND {_YEARS_CLOSE}",
-    # A typo in the given name: same surname, the given name's first two letters.
+    # A typo in the given name: same surname, the given name's first two letters, or its last three.
     f"l.fam1_phon = r.fam1_phon AND l.given_head = r.given_head AND {_SAME_SEX} AND {_YEARS_CLOSE}",
+    f"l.fam1_phon = r.fam1_phon AND l.given_tail = r.given_tail AND {_SAME_SEX} AND {_YEARS_CLOSE}",
+    # A typo in a short surname: the given name, the year and month of birth and the nationality.
+    "l.given_phon = r.given_phon AND l.dob_year = r.dob_year AND l.dob_month = r.dob_month "
+    f"AND l.nationality = r.nationality AND {_SAME_SEX}",
     # Names changed or mistyped beyond the above: the full date of birth.
     "l.dob_year = r.dob_year AND l.dob_month = r.dob_month AND l.dob_day = r.dob_day "
     f"AND {_SAME_SEX} AND (l.nationality = r.nationality OR l.nationality IS NULL OR r.nationality IS NULL)",
