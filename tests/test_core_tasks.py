@@ -4,14 +4,24 @@ at all when the transaction rolls back before anything commits."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection, transaction
 from django.test import TestCase, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from refugio.casemanagement.tasks import schedule_daily_sweep
 from refugio.core.tasks import book_after_commit, book_periodic
-from refugio.obligations.tasks import refresh_pending_obligations, sweep_pending_obligations
+from refugio.legal.tasks import schedule_daily_notices
+from refugio.obligations.tasks import (
+    REFRESH_HOUR,
+    refresh_pending_obligations,
+    schedule_daily_refresh,
+    sweep_pending_obligations,
+)
 from refugio.people.tasks import check_duplicates
 from refugio.triage.tasks import score_registered
 
@@ -64,3 +74,21 @@ def test_a_periodic_task_is_booked_once_however_often_it_is_asked_for() -> None:
     for _ in range(3):
         book_periodic(sweep_pending_obligations)
     assert _booked() == ["refugio.obligations.tasks.sweep_pending_obligations"]
+
+
+@DATABASE_TASKS
+@pytest.mark.parametrize(
+    ("schedule", "path", "hour"),
+    [
+        (schedule_daily_notices, "refugio.legal.tasks.send_hearing_notices_daily", 7),
+        (schedule_daily_sweep, "refugio.casemanagement.tasks.open_outreach_daily", 6),
+        (schedule_daily_refresh, "refugio.obligations.tasks.refresh_obligation_statuses_daily", REFRESH_HOUR),
+    ],
+)
+def test_a_daily_run_is_booked_once_for_tomorrow_morning(schedule, path: str, hour: int) -> None:
+    schedule()
+    schedule()
+    (booked,) = DBTaskResult.objects.filter(status="READY", task_path=path)
+    when = timezone.localtime(booked.run_after)
+    assert when.date() == timezone.localdate() + dt.timedelta(days=1)
+    assert (when.hour, when.minute) == (hour, 0)

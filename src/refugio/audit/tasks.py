@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
+
+from refugio.core.tasks import book_periodic
 
 SEAL_EVERY = dt.timedelta(seconds=10)
 
@@ -23,11 +24,4 @@ def seal_audit_log() -> int:
 
 def schedule_sealing(after: dt.timedelta = dt.timedelta(0)) -> None:
     """Book the next sealing run, unless one is already booked. A no-op where tasks cannot be deferred."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    path = f"{seal_audit_log.func.__module__}.{seal_audit_log.func.__qualname__}"
-    if DBTaskResult.objects.filter(task_path=path, status="READY").exists():
-        return
-    seal_audit_log.using(run_after=timezone.now() + after).enqueue()
+    book_periodic(seal_audit_log, after=after)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
+
+from refugio.core.tasks import book_periodic, tomorrow_at
 
 SWEEP_HOUR = 6  # local time: outreach is waiting on the caseworker's list in the morning
 
@@ -22,13 +22,4 @@ def open_outreach_daily() -> int:
 
 def schedule_daily_sweep() -> None:
     """Book the next morning's run, unless one is already booked. A no-op where tasks cannot be deferred."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    path = f"{open_outreach_daily.func.__module__}.{open_outreach_daily.func.__qualname__}"
-    if DBTaskResult.objects.filter(task_path=path, status="READY").exists():
-        return
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    when = dt.datetime.combine(tomorrow, dt.time(SWEEP_HOUR), tzinfo=timezone.get_current_timezone())
-    open_outreach_daily.using(run_after=when).enqueue()
+    book_periodic(open_outreach_daily, at=tomorrow_at(SWEEP_HOUR))

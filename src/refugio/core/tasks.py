@@ -89,6 +89,12 @@ def book_periodic(task: Task, *, at: dt.datetime | None = None, after: dt.timede
 NIGHT_HOUR = 3  # local time: the long daily reports run when nobody registers
 
 
+def tomorrow_at(hour: int) -> dt.datetime:
+    """Tomorrow at `hour`:00 in the server's time zone (a daily run books the next day's when it finishes)."""
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    return dt.datetime.combine(tomorrow, dt.time(hour), tzinfo=timezone.get_current_timezone())
+
+
 def next_night(hour: int = NIGHT_HOUR) -> dt.datetime:
     """The next `hour`:00 in the server's time zone (today's if it is still to come, else tomorrow's)."""
     now = timezone.localtime()

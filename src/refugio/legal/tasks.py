@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
+
+from refugio.core.tasks import book_periodic, tomorrow_at
 
 NOTICE_HOUR = 7  # local time: reminders arrive in the morning
 
@@ -23,13 +23,4 @@ def send_hearing_notices_daily() -> int:
 
 def schedule_daily_notices() -> None:
     """Book the next morning's run, unless one is already booked."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    path = f"{send_hearing_notices_daily.func.__module__}.{send_hearing_notices_daily.func.__qualname__}"
-    if DBTaskResult.objects.filter(task_path=path, status="READY").exists():
-        return
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    when = dt.datetime.combine(tomorrow, dt.time(NOTICE_HOUR), tzinfo=timezone.get_current_timezone())
-    send_hearing_notices_daily.using(run_after=when).enqueue()
+    book_periodic(send_hearing_notices_daily, at=tomorrow_at(NOTICE_HOUR))

@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django.db.models import Q
-from django.utils import timezone
 from django_tasks import default_task_backend, task
+
+from refugio.core.tasks import book_periodic
 
 SWEEP_EVERY = dt.timedelta(minutes=1)
 log = logging.getLogger(__name__)
@@ -65,10 +65,4 @@ def schedule_drain() -> None:
 
 def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
     """Book the next sweep, unless one is already booked. A no-op where tasks cannot be deferred."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(Q(task_path=_path(sweep_outbox)), status="READY").exists():
-        return
-    sweep_outbox.using(run_after=timezone.now() + after).enqueue()
+    book_periodic(sweep_outbox, after=after)

@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
-from refugio.core.tasks import book_periodic
+from refugio.core.tasks import book_periodic, tomorrow_at
 
 REFRESH_HOUR = 5  # local time: before the day's work starts
 SWEEP_EVERY = dt.timedelta(minutes=1)
@@ -51,15 +51,5 @@ def refresh_obligation_statuses_daily() -> int:
 
 
 def schedule_daily_refresh() -> None:
-    """Book the next morning's run, unless one is already booked."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    func = refresh_obligation_statuses_daily.func
-    path = f"{func.__module__}.{func.__qualname__}"
-    if DBTaskResult.objects.filter(task_path=path, status="READY").exists():
-        return
-    tomorrow = timezone.localdate() + dt.timedelta(days=1)
-    when = dt.datetime.combine(tomorrow, dt.time(REFRESH_HOUR), tzinfo=timezone.get_current_timezone())
-    refresh_obligation_statuses_daily.using(run_after=when).enqueue()
+    """Book the next morning's run, unless one is already booked. A no-op where tasks cannot be deferred."""
+    book_periodic(refresh_obligation_statuses_daily, at=tomorrow_at(REFRESH_HOUR))

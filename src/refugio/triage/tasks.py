@@ -12,11 +12,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
-from django.utils import timezone
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
-from refugio.core.tasks import book_after_commit
+from refugio.core.tasks import book_after_commit, book_periodic
 
 SWEEP_EVERY = dt.timedelta(minutes=1)
 BATCH = 500
@@ -41,11 +39,6 @@ def sweep_scoring() -> int:
         schedule_sweep(after=SWEEP_EVERY)
 
 
-def _path(function: object) -> str:
-    func = function.func  # type: ignore[attr-defined]
-    return f"{func.__module__}.{func.__qualname__}"
-
-
 def schedule_scoring(sender: Any = None, **kwargs: Any) -> None:  # noqa: ANN401
     """Book a run for after the commit, unless one is already waiting (it will score this household too).
     Connected to people's `household_registered`, sent in the registration's transaction."""
@@ -54,10 +47,4 @@ def schedule_scoring(sender: Any = None, **kwargs: Any) -> None:  # noqa: ANN401
 
 def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:
     """Book the next sweep, unless one is already booked. A no-op where tasks cannot be deferred."""
-    if not default_task_backend.supports_defer:
-        return
-    from django_tasks_db.models import DBTaskResult
-
-    if DBTaskResult.objects.filter(Q(task_path=_path(sweep_scoring)), status="READY").exists():
-        return
-    sweep_scoring.using(run_after=timezone.now() + after).enqueue()
+    book_periodic(sweep_scoring, after=after)
