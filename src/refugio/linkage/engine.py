@@ -313,14 +313,14 @@ def _comparisons(with_identifier: bool, dialect: str = "duckdb", extras: int = 0
             _custom("fam1_l = fam1_r AND (fam2_l IS NULL OR fam2_r IS NULL)", FAMILY_MAIN).configure(
                 tf_adjustment_column="fam1"
             ),
-            # Before "other differs" and "either": one typo in "Hernández Maldonado" is the same surnames, not a
-            # cousin's. In either order ("Mendoa Corrales" / "Corrales Mendoza").
             # People often go by one surname, and not always the first: "René García" for René Méndez García.
             _custom(
                 "(fam2_l IS NULL AND fam2_r IS NOT NULL AND fam1_l = fam2_r) "
                 "OR (fam2_r IS NULL AND fam2_l IS NOT NULL AND fam1_r = fam2_l)",
                 FAMILY_OTHER_ONLY,
             ),
+            # Before "other differs" and "either": one typo in "Hernández Maldonado" is the same surnames, not a
+            # cousin's. In either order ("Mendoa Corrales" / "Corrales Mendoza").
             _custom(_one_surname_misspelt(dialect), FAMILY_MISSPELT),
             _custom("fam1_l = fam1_r", FAMILY_MAIN_OTHER_DIFFERS),
             _custom(overlap("family_tokens"), FAMILY_EITHER),

@@ -69,8 +69,11 @@ def febrl4() -> Benchmark:
 def febrl3() -> Benchmark:
     records = _records("dataset3.csv")
     truth: set[tuple[str, str]] = set()
-    key = lambda r: _person(r.record_id)  # noqa: E731
-    for _, group in itertools.groupby(sorted(records, key=key), key=key):
+
+    def person(record: PersonRecord) -> str:
+        return _person(record.record_id)
+
+    for _, group in itertools.groupby(sorted(records, key=person), key=person):
         ids = sorted(r.record_id for r in group)
         truth.update((a, b) for i, a in enumerate(ids) for b in ids[i + 1 :])
     return Benchmark(records, [], truth)
