@@ -38,6 +38,8 @@ USERS = [
     ("legal-caseworker", "Demo Legal Aid", Role.CASEWORKER),
     ("attorney", "Demo Legal Aid", Role.ATTORNEY),
     ("shelter-staff", "Demo Shelter", Role.SHELTER_STAFF),
+    # The shelter's caseworker answers tracing requests for the people it holds (shelter staff may not).
+    ("shelter-caseworker", "Demo Shelter", Role.CASEWORKER),
     ("agency-liaison", "Demo CBP San Ysidro", Role.AGENCY_LIAISON),
     ("ice-liaison", "Demo ICE San Diego", Role.AGENCY_LIAISON),
     ("analyst", "Demo Legal Aid", Role.ANALYST),
