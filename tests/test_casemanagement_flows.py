@@ -275,6 +275,14 @@ def test_report_shows_rates_with_intervals_beside_the_references(world: World) -
     assert _page(world.users[Role.AGENCY_LIAISON]).get("/case-management/report/").status_code == 404
 
 
+def test_a_period_ending_on_the_first_day_there_is_still_answers(world: World) -> None:
+    # Twelve weeks before 0001-01-01 does not exist: the period starts on that day instead of failing.
+    admin = world.users[Role.ORG_ADMIN]
+    answer = api_client(admin).get("/api/v1/case-management/rates", {"end": "0001-01-01"})
+    assert answer.status_code == 200, answer.content
+    assert _page(admin).get("/case-management/report/", {"end": "0001-01-01"}).status_code == 200
+
+
 # --- who sees what, and the audit of reads --------------------------------------------------------------------------
 
 

@@ -306,6 +306,9 @@ def test_a_family_tie_recorded_through_the_api_places_the_household_there(demo):
     url = f"/api/v1/placement/households/{household.id}/tie"
     body = {"destination_id": tucson.id, "relation": "sibling"}
     assert api_for(demo["shelter-staff"]).put(url, body, content_type="application/json").status_code == 404
+    for not_an_id in ("%C2%84h", "12345"):  # an id that is no UUID names no household: 404, not a server error
+        wrong = f"/api/v1/placement/households/{not_an_id}/tie"
+        assert api_for(demo["legal-caseworker"]).put(wrong, body, content_type="application/json").status_code == 404
     bad = api_for(demo["legal-caseworker"]).put(
         url, {"destination_id": tucson.id, "relation": "head"}, content_type="application/json"
     )

@@ -91,6 +91,13 @@ def test_shelters_are_seen_by_their_organisation_and_those_granted_only(rec: Rec
     assert [s["name"] for s in stranger] == ["Refugio Lejano"]
 
 
+def test_nights_up_to_the_last_day_there_is_are_refused_not_a_server_error(rec: Reception) -> None:
+    client = rec.world.client(Role.CASEWORKER)
+    for query in ({"from": "9999-12-31"}, {"to": "9999-12-31"}):
+        assert client.get("/api/v1/shelters", query).status_code == 422, query
+    assert client.get("/api/v1/shelters", {"from": "9999-12-30"}).status_code == 200
+
+
 def test_a_revoked_grant_hides_the_shelter_again(rec: Reception) -> None:
     w = rec.world
     grant = ShelterGrant.objects.get(shelter=rec.shelter, organisation=w.partner)

@@ -214,7 +214,7 @@ def organisation_rates(
     if not organisations:
         raise NotFound
     last = _date(end, "end") or timezone.localdate()
-    first = _date(start, "start") or last - dt.timedelta(weeks=12)
+    first = _date(start, "start") or rates.default_start(last)
     found = selectors.appearance_and_check_in_rates([o.id for o in organisations], first, last)
     return [
         {"organisation_id": org_id, "check_in": _rate(r.check_in_rate), "appearance": _rate(r.appearance_rate)}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from refugio.casemanagement.models import CheckInMode, HearingOutcome, OutreachOutcome, OutreachStepKind
+from refugio.casemanagement.rates import default_start
 from refugio.core.widgets import IsoDateInput
 
 
@@ -96,7 +97,7 @@ class PeriodForm(forms.Form):
         today = timezone.localdate()
         data = self.cleaned_data if self.is_valid() else {}
         end = data.get("end") or today
-        start = data.get("start") or end - dt.timedelta(weeks=12)
+        start = data.get("start") or default_start(end)
         if start > end:
             start, end = end, start
         return start, end

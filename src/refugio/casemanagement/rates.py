@@ -11,6 +11,15 @@ Z95 = 1.959963984540054  # the 97.5th percentile of the standard normal distribu
 SMALLEST_SHOWN = 5  # counts under this are shown as "<5", and no rate is given for fewer cases
 
 
+DEFAULT_PERIOD = dt.timedelta(weeks=12)
+
+
+def default_start(end: dt.date) -> dt.date:
+    """Where a period ending on `end` starts when nobody said: twelve weeks before, or the earliest date there
+    is (an end of 0001-01-01 must not overflow)."""
+    return end - DEFAULT_PERIOD if end - dt.date.min >= DEFAULT_PERIOD else dt.date.min
+
+
 @dataclass(frozen=True)
 class Rate:
     """`successes` out of `total`, with its 95% Wilson score interval (None when total is 0)."""

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -128,7 +129,7 @@ def set_family_tie(actor: Actor, *, household_id: Any, destination_id: int | Non
     """Record (or, with no destination, remove) a household's family tie: a relative lives at a destination."""
     try:
         household = visible_households(_user(actor), for_write=True).get(pk=household_id)
-    except (Household.DoesNotExist, ValueError, TypeError) as exc:
+    except (Household.DoesNotExist, ValueError, TypeError, DjangoValidationError) as exc:  # not an id: not found
         raise NotFound from exc
     with transaction.atomic():
         if destination_id is None:

@@ -63,8 +63,9 @@ class ShelterIn(Strict):
 
 
 class DatesQuery(Schema):
-    from_: dt.date | None = Field(None, alias="from")
-    to: dt.date | None = None
+    # Before the last day there is: the nights are counted up to the day after.
+    from_: dt.date | None = Field(None, alias="from", lt=dt.date.max)
+    to: dt.date | None = Field(None, lt=dt.date.max)
 
 
 class PlacementIn(Strict):
