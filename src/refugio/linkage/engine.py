@@ -90,8 +90,8 @@ def _features(record: PersonRecord) -> dict[str, Any]:
     first_given = given_tokens[0] if given_tokens else ""
     groups = names.nickname_groups(" ".join(given_tokens)) | names.nickname_groups(first_given)
     family = names.surnames(record.family_names, record.nationality)
-    main = names.main_family_name(record.family_names, record.nationality)
     main_at = len(family) - 1 if record.nationality.upper() in names.PORTUGUESE_ORDER_NATIONALITIES else 0
+    main = family[main_at] if family else ""  # as names.main_family_name, without splitting the names again
     # By place, not by value: "Martínez Martínez" has a second surname.
     other = next((t for i, t in enumerate(family) if i != main_at), None)
     # The same surnames as typed (no spelling key), in the same places: for measuring typos.
