@@ -14,7 +14,8 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from refugio.casemanagement.tasks import schedule_daily_sweep
-from refugio.core.tasks import book_after_commit, book_periodic
+from refugio.core import tasks as core_tasks
+from refugio.core.tasks import BATCH_DELAY, book_after_commit, book_now, book_periodic
 from refugio.legal.tasks import schedule_daily_notices
 from refugio.obligations.tasks import (
     REFRESH_HOUR,
@@ -37,6 +38,7 @@ def _booked() -> list[str]:
 @pytest.fixture(autouse=True)
 def nothing_pending(db: object) -> None:
     connection.__dict__.pop("refugio_bookings", None)
+    core_tasks._waiting_until.clear()  # what this process remembers of runs booked by earlier tests
 
 
 @DATABASE_TASKS
@@ -60,13 +62,51 @@ def test_one_transaction_books_each_task_once_with_one_query() -> None:
 
 
 @DATABASE_TASKS
-def test_a_task_already_waiting_is_not_booked_again() -> None:
-    check_duplicates.enqueue()
+def test_a_task_waiting_to_start_later_is_not_booked_again() -> None:
+    check_duplicates.using(run_after=timezone.now() + dt.timedelta(seconds=30)).enqueue()
     with TestCase.captureOnCommitCallbacks(execute=True):
         book_after_commit(check_duplicates)
         book_after_commit(score_registered)
     assert _booked().count("refugio.people.tasks.check_duplicates") == 1
     assert "refugio.triage.tasks.score_registered" in _booked()
+
+
+@DATABASE_TASKS
+@pytest.mark.parametrize("starts_in", [None, dt.timedelta(seconds=-5), dt.timedelta(milliseconds=100)])
+def test_a_run_that_may_start_any_moment_gets_a_successor_for_what_commits_after_it(
+    starts_in: dt.timedelta | None,
+) -> None:
+    # Due now, or in a moment: a worker may be taking it while this transaction commits.
+    (check_duplicates if starts_in is None else check_duplicates.using(run_after=timezone.now() + starts_in)).enqueue()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        book_after_commit(check_duplicates)
+    assert _booked().count("refugio.people.tasks.check_duplicates") == 2
+
+
+@DATABASE_TASKS
+def test_a_batch_starts_a_moment_later_so_that_a_surge_is_checked_in_few_large_batches() -> None:
+    before = timezone.now()
+    book_now(check_duplicates)
+    (booked,) = DBTaskResult.objects.filter(status="READY")
+    assert before + BATCH_DELAY <= booked.run_after <= timezone.now() + BATCH_DELAY
+    assert not DBTaskResult.objects.ready().exists()  # a worker polling now does not take it yet
+
+
+@DATABASE_TASKS
+def test_while_its_run_waits_to_start_a_process_books_without_asking_the_database(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book_now(check_duplicates)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(50):  # fifty registrations committing in the same second
+            book_now(check_duplicates)
+    assert len(queries) == 0
+    # The run has started (a worker took it): the next registration asks again and books the next run.
+    DBTaskResult.objects.update(status="RUNNING")
+    later = core_tasks.time.time() + BATCH_DELAY.total_seconds()
+    monkeypatch.setattr(core_tasks.time, "time", lambda: later)
+    book_now(check_duplicates)
+    assert _booked() == ["refugio.people.tasks.check_duplicates"]
 
 
 @DATABASE_TASKS

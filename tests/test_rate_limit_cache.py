@@ -21,7 +21,7 @@ CLIENTS = 450  # more than Django's default of 300 cache entries
 def _no_window_ends_during_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
     # Each counter's hour ends at its own moment; with 450 of them, one would often end mid-test and count anew.
     now = time.time()
-    monkeypatch.setattr("django_ratelimit.core.time.time", lambda: now)
+    monkeypatch.setattr("refugio.registration.limits.time.time", lambda: now)
 
 
 def _limited_clients() -> int:

@@ -79,7 +79,19 @@ def test_a_family_of_six_costs_the_same_statements_as_a_family_of_two(intake: Or
             _post(_body(size))
         counts.append(len(queries.captured_queries))
     assert counts[0] == counts[1], counts
-    # And few in all: the intake organisation, the household (its code in a savepoint, for a retry on a
-    # collision), its obligations mark, members, vulnerabilities, consent, two audit events, the test's own
-    # look-up of the answer and its savepoint. No savepoint of its own for the insert or the consent.
-    assert counts[0] <= 13, counts
+    # And few in all: the intake organisation, the household, its obligations mark, members, vulnerabilities,
+    # consent, one insert for all their audit events; the savepoint that stands in for the registration's
+    # transaction inside the test's (two), and the test's own look-up of the answer. No savepoint of its own
+    # for the code, the insert or the consent.
+    assert counts[0] <= 10, counts
+
+
+def test_a_registration_code_drawn_twice_is_drawn_again_and_the_household_stored_once(
+    intake: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = _post(_body(1))
+    draws = iter([first.registration_code, first.registration_code, "QRSTVWXY"])
+    monkeypatch.setattr("refugio.people.services.new_code", lambda: next(draws))
+    second = _post(_body(2))
+    assert second.registration_code == "QRSTVWXY"
+    assert Household.objects.count() == 2 and second.members.count() == 2

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -117,6 +118,21 @@ def _ip(text: str | None) -> str | None:
         return text
 
 
+@contextmanager
+def recorded_together() -> Iterator[None]:
+    """Within this block (inside the caller's transaction), the events of every `record` are inserted together
+    when the block ends: one statement for a registration's household, members and consent. An exception
+    leaves nothing to insert, as the transaction it ends writes nothing either."""
+    pending: list[AuditEvent] = []
+    outer = connection.__dict__.get("refugio_audit_pending")
+    connection.__dict__["refugio_audit_pending"] = pending
+    try:
+        yield
+    finally:
+        connection.__dict__["refugio_audit_pending"] = outer
+    AuditEvent.objects.bulk_create(pending)
+
+
 def record(actor: Actor, *, action: str, touches: Iterable[Touch], at: datetime | None = None) -> None:
     """Insert one event per touched object, in the caller's transaction (or its own). Takes no lock."""
     touches = list(touches)
@@ -139,6 +155,10 @@ def record(actor: Actor, *, action: str, touches: Iterable[Touch], at: datetime 
         )
         event.hash = event_leaf_hash(event)
         events.append(event)
+    pending = connection.__dict__.get("refugio_audit_pending")
+    if pending is not None:
+        pending.extend(events)
+        return
     AuditEvent.objects.bulk_create(events)
 
 

@@ -8,8 +8,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,12 +165,15 @@ def insert_household(
     source_ref: str = "",
     self_declared: bool = False,
     derive_later: bool = False,
+    code_clash_retried_by_caller: bool = False,
 ) -> Household:
     """Validate and store a household for an organisation. The caller has decided it may (a staff member's
     role, or the organisation's public intake). Vulnerabilities count as confirmed when a signed-in staff
     member enters them; `self_declared` (the household registering itself) leaves them declared only.
     `derive_later` (the surge path of public registration): what is derived from the household (its triage)
-    is computed by a worker right after the commit, in batches, instead of inside this transaction."""
+    is computed by a worker right after the commit, in batches, instead of inside this transaction.
+    `code_clash_retried_by_caller`: a registration code drawn twice fails the caller's whole transaction, which
+    the caller runs again, instead of a savepoint around the insert (two statements fewer a registration)."""
     cleaned, cleaned_members = check_household(data, members)
     confirmed_by = None if self_declared else actor.user_id
     now = timezone.now()
@@ -184,7 +188,11 @@ def insert_household(
             source_ref=source_ref,
         )
         _apply_household(household, cleaned)
-        _save_with_fresh_code(household)
+        if code_clash_retried_by_caller:
+            household.registration_code = new_code()
+            household.save(force_insert=True)
+        else:
+            _save_with_fresh_code(household)
         touches = [_household_touch(household, cleaned)]
         people, vulnerabilities = [], []
         for member_clean in cleaned_members:
@@ -288,13 +296,17 @@ def _blocks(person: _Compared, candidate: _Compared) -> bool:
     return candidate.family_key_1 in families or candidate.family_key_2 in families
 
 
-def _birth_blocks(batch: Iterable[Person | _Compared]) -> Q:
-    """The records that may match someone of the batch by the rule (`duplicates.match_reason`): a family name
-    in common (either position) and a birth the rule could accept: the same year with the same month or no
-    month on either side, or a year either way when one of the two is an estimate. So a block is a family name,
-    a year and a month, up to 36 times fewer rows than a family name and three years: a common surname in a
-    large register stays a small block. Three indexed conditions per family name and position, whatever the
-    number of people of the batch who carry it (a condition per person made PostgreSQL's plans slow)."""
+def _birth_blocks(batch: Iterable[Person | _Compared], a_numbers: Iterable[str] = ()) -> RawSQL:
+    """The records that may match someone of the batch by the rule (`duplicates.match_reason`): the same
+    A-number, or a family name in common (either position) and a birth the rule could accept: the same year
+    with the same month or no month on either side, or a year either way when one of the two is an estimate.
+    So a block is a family name, a year and a month, up to 36 times fewer rows than a family name and three
+    years: a common surname in a large register stays a small block. One indexed condition per family name
+    and position, whatever the number of people of the batch who carry it (a condition per person made
+    PostgreSQL's plans slow).
+
+    Written as SQL text, not Q objects: a batch has hundreds of family names, and compiling a tree of that many
+    Q objects cost more than running the query (most of the background worker's time during a surge)."""
     exact: dict[str, set[int]] = {}  # family -> the birth years stated exactly
     months: dict[str, set[int | None]] = {}  # family -> their months (None: one of them has no month)
     estimated: dict[str, set[int]] = {}  # family -> estimated years, a year either way
@@ -308,19 +320,43 @@ def _birth_blocks(batch: Iterable[Person | _Compared]) -> Q:
             else:
                 exact.setdefault(family, set()).add(year)
                 months.setdefault(family, set()).add(person.birth_month or None)
-    blocks = Q(pk__in=[])
+    quote = connection.ops.quote_name
+    table = quote(Person._meta.db_table)
+    born_in, born_month, guessed = (
+        f"{table}.{quote(c)}" for c in ("birth_year", "birth_month", "birth_date_estimated")
+    )
+
+    def among(values: Iterable[object]) -> str:
+        return ", ".join("%s" for _ in values)
+
+    conditions: list[str] = []
+    params: list[object] = []
+    a_numbers = sorted(set(a_numbers))
+    if a_numbers:
+        conditions.append(f"{table}.{quote('a_number_index')} IN ({among(a_numbers)})")
+        params += a_numbers
     for family in sorted(exact.keys() | estimated.keys()):
+        births: list[str] = []  # who of this family name the rule could match, by birth
+        births_params: list[object] = []
+        if family in estimated:
+            births.append(f"{born_in} IN ({among(estimated[family])})")
+            births_params += sorted(estimated[family])
+        if family in exact:
+            years = sorted(exact[family])
+            same_year = f"{born_in} IN ({among(years)})"
+            births_params += years
+            if None not in months[family]:
+                stated = sorted(m for m in months[family] if m)
+                same_year += f" AND ({born_month} IN ({among(stated)}) OR {born_month} IS NULL)"
+                births_params += stated
+            nearby = sorted({y + d for y in years for d in (-1, 1)})
+            births += [same_year, f"{born_in} IN ({among(nearby)}) AND {guessed} = %s"]
+            births_params += [*nearby, True]
         for column in ("family_key_1", "family_key_2"):
-            if family in estimated:
-                blocks |= Q(**{column: family, "birth_year__in": sorted(estimated[family])})
-            if family in exact:
-                same_year = Q(**{column: family, "birth_year__in": sorted(exact[family])})
-                if None not in months[family]:
-                    stated = sorted(m for m in months[family] if m)
-                    same_year &= Q(birth_month__in=stated) | Q(birth_month__isnull=True)
-                nearby = sorted({y + d for y in exact[family] for d in (-1, 1)})
-                blocks |= same_year | Q(**{column: family, "birth_year__in": nearby, "birth_date_estimated": True})
-    return blocks
+            conditions.append(f"({table}.{quote(column)} = %s AND ({' OR '.join(f'({b})' for b in births)}))")
+            params += [family, *births_params]
+    # noqa below: every value is a parameter; the text holds only quoted column names.
+    return RawSQL(" OR ".join(conditions) or "1 = 0", params, output_field=BooleanField())  # noqa: S611
 
 
 def _flag_batch(batch_size: int) -> int | None:
@@ -338,7 +374,7 @@ def _flag_batch(batch_size: int) -> int | None:
         if not batch:
             return None
         a_numbers = {p.a_number_index for p in batch if p.a_number_index}
-        blocking = Q(a_number_index__in=a_numbers) | _birth_blocks(batch)
+        blocking = _birth_blocks(batch, a_numbers)
         by_a_number: dict[tuple[int, str], list[_Compared]] = {}
         by_block: dict[tuple[int, str, int], list[_Compared]] = {}
         if a_numbers or any(p.birth_year for p in batch):

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from refugio.accounts.models import Organisation
-from refugio.audit.services import Actor
+from refugio.audit.services import Actor, recorded_together
 from refugio.core.errors import ValidationFailed
 from refugio.people.models import Household
 from refugio.people.registration_code import display
@@ -51,15 +51,17 @@ def register(
         intake = Organisation.objects.filter(public_intake=True).first()
         if intake is None:
             raise RegistrationClosed(_("Registration is not open at the moment."))
-        household = insert_household(
-            actor,
-            organisation_id=intake.id,
-            data={"preferred_language": language, **data},
-            members=members,
-            self_declared=True,
-            derive_later=True,  # acknowledged at once; triage follows in a batch (triage.tasks)
-        )
-        record_consent(actor, household=household, purpose=ConsentPurpose.PROCESSING, method=ConsentMethod.ONLINE)
+        with recorded_together():  # the household's, members' and consent's events in one statement
+            household = insert_household(
+                actor,
+                organisation_id=intake.id,
+                data={"preferred_language": language, **data},
+                members=members,
+                self_declared=True,
+                derive_later=True,  # acknowledged at once; triage follows in a batch (triage.tasks)
+                code_clash_retried_by_caller=True,  # by _exactly_once
+            )
+            record_consent(actor, household=household, purpose=ConsentPurpose.PROCESSING, method=ConsentMethod.ONLINE)
         return household
 
     return _exactly_once(idempotency_key, {"data": data, "members": members, "consent": consent}, create)
@@ -109,21 +111,33 @@ def _exactly_once(
         earlier = _earlier_answer(idempotency_key, digest)
         if earlier is not None:
             return earlier
-    try:
-        with transaction.atomic():
-            household = create()
-            answer = _answer(household)
-            if idempotency_key:
-                IdempotencyRecord.objects.create(
-                    key=idempotency_key, request_digest=digest, status_code=201, response=answer, household=household
-                )
-    except IntegrityError:
-        # A concurrent retry with the same key committed first: everything above was rolled back.
-        earlier = _earlier_answer(idempotency_key, digest) if idempotency_key else None
-        if earlier is None:
-            raise
-        return earlier
-    return 201, answer
+    for attempt in range(CODE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                household = create()
+                answer = _answer(household)
+                if idempotency_key:
+                    IdempotencyRecord.objects.create(
+                        key=idempotency_key,
+                        request_digest=digest,
+                        status_code=201,
+                        response=answer,
+                        household=household,
+                    )
+        except IntegrityError:
+            # Everything above was rolled back. A concurrent retry with the same key committed first; or the
+            # registration code drawn was taken (one chance in 10^11 a draw): draw again, a few times at most.
+            earlier = _earlier_answer(idempotency_key, digest) if idempotency_key else None
+            if earlier is not None:
+                return earlier
+            if attempt == CODE_ATTEMPTS - 1:
+                raise
+        else:
+            return 201, answer
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+CODE_ATTEMPTS = 5
 
 
 def _answer(household: Household) -> dict[str, Any]:
