@@ -1,7 +1,7 @@
-"""The duplicate check's blocks (a family name, a birth year and month) lose nothing the matching rule would
+"""The duplicate check's blocks (a family name and a date of birth) lose nothing the matching rule would
 flag: for every kind of birth (year only, year and month, full date, estimated or not, a year apart), every
 record the rule matches is among the candidates the block query returns, and the query leaves out records
-the rule can never match (another month of the same year)."""
+the rule can never match (another month of the same year, another day of the same month)."""
 
 from __future__ import annotations
 
@@ -67,3 +67,33 @@ def test_another_month_of_the_same_year_is_left_out(register: list[Person]) -> N
     months = {(p.birth_year, p.birth_month) for p in found if not p.birth_date_estimated}
     assert (1990, 4) not in months and (1991, 3) not in months
     assert {(1990, 3), (1990, None)} <= months
+
+
+def test_another_day_of_the_same_month_is_left_out(register: list[Person]) -> None:
+    exact = next(
+        p for p in register if (p.birth_year, p.birth_month, p.birth_day, p.birth_date_estimated) == (1990, 3, 5, False)
+    )
+    found = Person.objects.filter(_birth_blocks([exact]), id__in=[p.id for p in register])
+    births = {(p.birth_year, p.birth_month, p.birth_day) for p in found if not p.birth_date_estimated}
+    assert (1990, 3, 6) not in births
+    assert {(1990, 3, 5), (1990, 3, None), (1990, None, None)} <= births
+
+
+def test_of_the_records_with_a_birth_year_only_those_whose_given_name_begins_alike_are_candidates(
+    world: World,
+) -> None:
+    """A common family name in a large register has thousands of records with a birth year only; the rule
+    needs a similar given name, which begins with the same letter however it was written."""
+    assert world.own is not None
+
+    def person(given: str, **birth: object) -> Person:
+        return Person(
+            household=world.own, given_names=given, first_family_name="García", family_key_1="garcia", **birth
+        )
+
+    year_only = Person.objects.bulk_create(
+        [person(given, birth_year=2024, birth_date_estimated=True) for given in ("Ángel", "angel", "Beto", "Éder")]
+    )
+    newcomer = person("Angel David", birth_year=2024, birth_month=5, birth_day=2)
+    found = Person.objects.filter(_birth_blocks([newcomer]), id__in=[p.id for p in year_only])
+    assert sorted(p.given_names for p in found) == ["angel", "Ángel"]

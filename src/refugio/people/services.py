@@ -296,34 +296,53 @@ def _blocks(person: _Compared, candidate: _Compared) -> bool:
     return candidate.family_key_1 in families or candidate.family_key_2 in families
 
 
+# Every way a letter may be written at the start of a given name, by the letter name_key makes of it: "a" is
+# also "A", "á", "Á", "ã"... (stored names keep their accents and case; SQLite's lower() knows only ASCII).
+_WRITTEN_AS: dict[str, frozenset[str]] = {}
+for _code in range(0x20, 0x250):
+    _letter = name_key(chr(_code))[:1]
+    if _letter:
+        _WRITTEN_AS[_letter] = _WRITTEN_AS.get(_letter, frozenset()) | {chr(_code)}
+
+
+def _written_initials(given_names: str) -> frozenset[str]:
+    """Every character the given name could begin with and still begin with the same letter."""
+    text = given_names.strip()
+    if not text:
+        return frozenset()
+    letter = name_key(text[0])[:1]
+    return _WRITTEN_AS.get(letter, frozenset()) | {text[0]}
+
+
 def _birth_blocks(batch: Iterable[Person | _Compared], a_numbers: Iterable[str] = ()) -> RawSQL:
     """The records that may match someone of the batch by the rule (`duplicates.match_reason`): the same
     A-number, or a family name in common (either position) and a birth the rule could accept: the same year
-    with the same month or no month on either side, or a year either way when one of the two is an estimate.
-    So a block is a family name, a year and a month, up to 36 times fewer rows than a family name and three
-    years: a common surname in a large register stays a small block. One indexed condition per family name
-    and position, whatever the number of people of the batch who carry it (a condition per person made
-    PostgreSQL's plans slow).
+    with the same month and day or none on either side, or a year either way when one of the two is an
+    estimate. So a block is a family name and a date of birth, not a family name and three years: a common
+    surname in a register of half a million households stays a small block. One indexed condition per family
+    name and position, with a branch per date of birth of the batch's people who carry it.
 
     Written as SQL text, not Q objects: a batch has hundreds of family names, and compiling a tree of that many
     Q objects cost more than running the query (most of the background worker's time during a surge)."""
-    exact: dict[str, set[int]] = {}  # family -> the birth years stated exactly
-    months: dict[str, set[int | None]] = {}  # family -> their months (None: one of them has no month)
+    # family -> (year, month) stated exactly -> their days (None: one of them has no day; month None: no month)
+    exact: dict[str, dict[tuple[int, int | None], set[int | None]]] = {}
     estimated: dict[str, set[int]] = {}  # family -> estimated years, a year either way
+    initials: dict[str, set[str]] = {}  # family -> how the given names of its people begin, as written
     for person in batch:
         year = person.birth_year
         if year is None:
             continue
         for family in {person.family_key_1, person.family_key_2} - {""}:
+            initials.setdefault(family, set()).update(_written_initials(person.given_names))
             if person.birth_date_estimated:
                 estimated.setdefault(family, set()).update((year - 1, year, year + 1))
             else:
-                exact.setdefault(family, set()).add(year)
-                months.setdefault(family, set()).add(person.birth_month or None)
+                born = (year, person.birth_month or None)
+                exact.setdefault(family, {}).setdefault(born, set()).add(person.birth_day or None)
     quote = connection.ops.quote_name
     table = quote(Person._meta.db_table)
-    born_in, born_month, guessed = (
-        f"{table}.{quote(c)}" for c in ("birth_year", "birth_month", "birth_date_estimated")
+    born_in, born_month, born_day, guessed, given = (
+        f"{table}.{quote(c)}" for c in ("birth_year", "birth_month", "birth_day", "birth_date_estimated", "given_names")
     )
 
     def among(values: Iterable[object]) -> str:
@@ -338,20 +357,32 @@ def _birth_blocks(batch: Iterable[Person | _Compared], a_numbers: Iterable[str] 
     for family in sorted(exact.keys() | estimated.keys()):
         births: list[str] = []  # who of this family name the rule could match, by birth
         births_params: list[object] = []
+        # Records with a birth year only fill a large block of a common family name in a large register: of
+        # those, only the ones whose given name begins as one of the batch's does (the rule's similar given
+        # names nearly always do; the nightly probabilistic search compares the rest).
+        begins = sorted(initials[family])
+        year_only = f"substr({given}, 1, 1) IN ({among(begins)})"
         if family in estimated:
-            births.append(f"{born_in} IN ({among(estimated[family])})")
-            births_params += sorted(estimated[family])
-        if family in exact:
-            years = sorted(exact[family])
-            same_year = f"{born_in} IN ({among(years)})"
-            births_params += years
-            if None not in months[family]:
-                stated = sorted(m for m in months[family] if m)
-                same_year += f" AND ({born_month} IN ({among(stated)}) OR {born_month} IS NULL)"
+            births.append(f"{born_in} IN ({among(estimated[family])}) AND {year_only}")
+            births_params += [*sorted(estimated[family]), *begins]
+        dates = exact.get(family, {})
+        for (year, month), days in sorted(dates.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
+            if month is None:  # a year only: any month of it
+                births.append(f"{born_in} = %s AND {year_only}")
+                births_params += [year, *begins]
+                continue
+            same = f"{born_month} = %s"
+            births_params += [year, month]
+            if None not in days:
+                stated = sorted(d for d in days if d)
+                same += f" AND ({born_day} IN ({among(stated)}) OR {born_day} IS NULL)"
                 births_params += stated
-            nearby = sorted({y + d for y in years for d in (-1, 1)})
-            births += [same_year, f"{born_in} IN ({among(nearby)}) AND {guessed} = %s"]
-            births_params += [*nearby, True]
+            births.append(f"{born_in} = %s AND (({same}) OR ({born_month} IS NULL AND {year_only}))")
+            births_params += begins
+        if dates:
+            nearby = sorted({year + d for year, _ in dates for d in (-1, 1)})
+            births.append(f"{born_in} IN ({among(nearby)}) AND {guessed} = %s AND {year_only}")
+            births_params += [*nearby, True, *begins]
         for column in ("family_key_1", "family_key_2"):
             conditions.append(f"({table}.{quote(column)} = %s AND ({' OR '.join(f'({b})' for b in births)}))")
             params += [family, *births_params]
@@ -415,9 +446,9 @@ def _flag_batch(batch_size: int) -> int | None:
             # never the person's own household, and only earlier records: each pair is flagged from its newer side.
             earlier = [
                 c
-                for c in sorted(pool.values(), key=lambda c: (c.created_at, str(c.id)))
+                for c in sorted(pool.values(), key=lambda c: (c.created_at, c.id))  # UUIDs order as their text does
                 if c.household_id != person.household_id
-                and (c.created_at, str(c.id)) < (person.created_at, str(person.id))
+                and (c.created_at, c.id) < (person.created_at, person.id)
                 and _blocks(person, c)
             ][:DUPLICATE_CANDIDATES]
             for earlier_record in earlier:
