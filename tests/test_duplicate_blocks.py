@@ -12,6 +12,7 @@ import pytest
 from refugio.people.duplicates import SIMILAR_NAME_AND_BIRTH, match_reason
 from refugio.people.models import Person
 from refugio.people.services import _birth_blocks, _record_of
+from refugio.people.validation import name_key
 
 from .conftest import World
 
@@ -33,6 +34,7 @@ def register(world: World) -> list[Person]:
             Person(
                 household=world.own,
                 given_names="Maria",
+                search_name=f"maria {first} {second}",  # as the service stores it (bulk_create does not)
                 first_family_name=first.title(),
                 second_family_name=second.title(),
                 family_key_1=first,
@@ -88,7 +90,12 @@ def test_of_the_records_with_a_birth_year_only_those_whose_given_name_begins_ali
 
     def person(given: str, **birth: object) -> Person:
         return Person(
-            household=world.own, given_names=given, first_family_name="García", family_key_1="garcia", **birth
+            household=world.own,
+            given_names=given,
+            search_name=name_key(given, "García"),  # as the service stores it (bulk_create does not)
+            first_family_name="García",
+            family_key_1="garcia",
+            **birth,
         )
 
     year_only = Person.objects.bulk_create(

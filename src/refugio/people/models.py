@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -109,6 +110,10 @@ class Person(models.Model):
             # The duplicate check's blocks: a family name, a birth year and month (people.services._birth_blocks).
             models.Index(fields=["family_key_1", "birth_year", "birth_month"], name="person_family1_birth_month"),
             models.Index(fields=["family_key_2", "birth_year", "birth_month"], name="person_family2_birth_month"),
+            # Records with a birth year only, by the first letter of the given name (search_name begins with it):
+            # a common family name's year-only records in a large register are read only for that letter.
+            models.Index("family_key_1", "birth_year", Substr("search_name", 1, 1), name="person_family1_year_initial"),
+            models.Index("family_key_2", "birth_year", Substr("search_name", 1, 1), name="person_family2_year_initial"),
             # Small: only people still to be checked for duplicates.
             models.Index(
                 fields=["created_at"], condition=Q(duplicates_checked_at__isnull=True), name="person_dupes_unchecked"

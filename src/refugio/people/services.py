@@ -296,24 +296,6 @@ def _blocks(person: _Compared, candidate: _Compared) -> bool:
     return candidate.family_key_1 in families or candidate.family_key_2 in families
 
 
-# Every way a letter may be written at the start of a given name, by the letter name_key makes of it: "a" is
-# also "A", "á", "Á", "ã"... (stored names keep their accents and case; SQLite's lower() knows only ASCII).
-_WRITTEN_AS: dict[str, frozenset[str]] = {}
-for _code in range(0x20, 0x250):
-    _letter = name_key(chr(_code))[:1]
-    if _letter:
-        _WRITTEN_AS[_letter] = _WRITTEN_AS.get(_letter, frozenset()) | {chr(_code)}
-
-
-def _written_initials(given_names: str) -> frozenset[str]:
-    """Every character the given name could begin with and still begin with the same letter."""
-    text = given_names.strip()
-    if not text:
-        return frozenset()
-    letter = name_key(text[0])[:1]
-    return _WRITTEN_AS.get(letter, frozenset()) | {text[0]}
-
-
 def _birth_blocks(batch: Iterable[Person | _Compared], a_numbers: Iterable[str] = ()) -> RawSQL:
     """The records that may match someone of the batch by the rule (`duplicates.match_reason`): the same
     A-number, or a family name in common (either position) and a birth the rule could accept: the same year
@@ -327,13 +309,13 @@ def _birth_blocks(batch: Iterable[Person | _Compared], a_numbers: Iterable[str] 
     # family -> (year, month) stated exactly -> their days (None: one of them has no day; month None: no month)
     exact: dict[str, dict[tuple[int, int | None], set[int | None]]] = {}
     estimated: dict[str, set[int]] = {}  # family -> estimated years, a year either way
-    initials: dict[str, set[str]] = {}  # family -> how the given names of its people begin, as written
+    initials: dict[str, set[str]] = {}  # family -> the first letters of its people's given names (name_key)
     for person in batch:
         year = person.birth_year
         if year is None:
             continue
         for family in {person.family_key_1, person.family_key_2} - {""}:
-            initials.setdefault(family, set()).update(_written_initials(person.given_names))
+            initials.setdefault(family, set()).add(name_key(person.given_names)[:1])
             if person.birth_date_estimated:
                 estimated.setdefault(family, set()).update((year - 1, year, year + 1))
             else:
@@ -341,9 +323,12 @@ def _birth_blocks(batch: Iterable[Person | _Compared], a_numbers: Iterable[str] 
                 exact.setdefault(family, {}).setdefault(born, set()).add(person.birth_day or None)
     quote = connection.ops.quote_name
     table = quote(Person._meta.db_table)
-    born_in, born_month, born_day, guessed, given = (
-        f"{table}.{quote(c)}" for c in ("birth_year", "birth_month", "birth_day", "birth_date_estimated", "given_names")
+    born_in, born_month, born_day, guessed, search = (
+        f"{table}.{quote(c)}" for c in ("birth_year", "birth_month", "birth_day", "birth_date_estimated", "search_name")
     )
+
+    # As the indexes person_family*_year_initial write it (Django's Substr), so that they serve this query.
+    initial = f"{'SUBSTRING' if connection.vendor == 'postgresql' else 'SUBSTR'}({search}, 1, 1)"
 
     def among(values: Iterable[object]) -> str:
         return ", ".join("%s" for _ in values)
@@ -355,37 +340,47 @@ def _birth_blocks(batch: Iterable[Person | _Compared], a_numbers: Iterable[str] 
         conditions.append(f"{table}.{quote('a_number_index')} IN ({among(a_numbers)})")
         params += a_numbers
     for family in sorted(exact.keys() | estimated.keys()):
-        births: list[str] = []  # who of this family name the rule could match, by birth
-        births_params: list[object] = []
-        # Records with a birth year only fill a large block of a common family name in a large register: of
-        # those, only the ones whose given name begins as one of the batch's does (the rule's similar given
-        # names nearly always do; the nightly probabilistic search compares the rest).
-        begins = sorted(initials[family])
-        year_only = f"substr({given}, 1, 1) IN ({among(begins)})"
+        dated: list[str] = []  # records with a date of birth the rule could accept
+        dated_params: list[object] = []
+        # Records with a birth year only (or matched a year either way) fill a large block of a common family
+        # name in a large register: of those, only the ones whose given name begins with the same letter as
+        # one of the batch's (the rule's similar given names nearly always do; the nightly probabilistic
+        # search compares the rest). search_name is the accent-free given name, then the family names.
+        loose: list[str] = []
+        loose_params: list[object] = []
         if family in estimated:
-            births.append(f"{born_in} IN ({among(estimated[family])}) AND {year_only}")
-            births_params += [*sorted(estimated[family]), *begins]
+            loose.append(f"{born_in} IN ({among(estimated[family])})")
+            loose_params += sorted(estimated[family])
         dates = exact.get(family, {})
         for (year, month), days in sorted(dates.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
             if month is None:  # a year only: any month of it
-                births.append(f"{born_in} = %s AND {year_only}")
-                births_params += [year, *begins]
+                loose.append(f"{born_in} = %s")
+                loose_params.append(year)
                 continue
-            same = f"{born_month} = %s"
-            births_params += [year, month]
+            same = f"{born_in} = %s AND {born_month} = %s"
+            dated_params += [year, month]
             if None not in days:
                 stated = sorted(d for d in days if d)
                 same += f" AND ({born_day} IN ({among(stated)}) OR {born_day} IS NULL)"
-                births_params += stated
-            births.append(f"{born_in} = %s AND (({same}) OR ({born_month} IS NULL AND {year_only}))")
-            births_params += begins
+                dated_params += stated
+            dated.append(same)
         if dates:
-            nearby = sorted({year + d for year, _ in dates for d in (-1, 1)})
-            births.append(f"{born_in} IN ({among(nearby)}) AND {guessed} = %s AND {year_only}")
-            births_params += [*nearby, True, *begins]
+            years = sorted({year for year, _ in dates})
+            nearby = sorted({year + d for year in years for d in (-1, 1)})
+            loose += [
+                f"{born_in} IN ({among(years)}) AND {born_month} IS NULL",
+                f"{born_in} IN ({among(nearby)}) AND {guessed} = %s",
+            ]
+            loose_params += [*years, *nearby, True]
+        begins = sorted(initials[family])
+        births = [f"({b})" for b in dated]
+        if loose:
+            births.append(f"({initial} IN ({among(begins)}) AND ({' OR '.join(f'({b})' for b in loose)}))")
         for column in ("family_key_1", "family_key_2"):
-            conditions.append(f"({table}.{quote(column)} = %s AND ({' OR '.join(f'({b})' for b in births)}))")
-            params += [family, *births_params]
+            conditions.append(f"({table}.{quote(column)} = %s AND ({' OR '.join(births)}))")
+            params += [family, *dated_params]
+            if loose:
+                params += [*begins, *loose_params]
     # noqa below: every value is a parameter; the text holds only quoted column names.
     return RawSQL(" OR ".join(conditions) or "1 = 0", params, output_field=BooleanField())  # noqa: S611
 
