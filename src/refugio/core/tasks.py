@@ -2,16 +2,10 @@
 
 - `book_after_commit(task)`: a batch task that must run once the current transaction has committed (the
   duplicate check, triage and obligations after a registration). It is booked unless a run of it is already
-  waiting to start (that run will see this transaction's rows too), and every task asked for by one
+  waiting to start a moment from now (that run will see this transaction's rows too), and every task asked for by one
   transaction is checked with a single query after the commit: a registration surge pays one statement, not
-  one a task.
+  one a task (and none while this process knows of a run waiting to start later).
 - `book_now(*tasks)`: the same at once (outside a transaction, or from a worker).
-
-A batch task is booked to start BATCH_DELAY after it is asked for, not at once: during a surge one run then
-takes a second's worth of registrations in one batch (a tenth of the work of many small runs), and each
-server process remembers until when the run it booked or saw waiting will not have started, so it asks the
-database again only once that moment has passed. Whatever commits before a run starts is in its batch; what
-commits while it runs books the next one; the sweeps catch anything a clock skew between hosts let through.
 - `book_periodic(task, at=...)`: the next run of a task that books its own next run (sweeps, daily jobs),
   unless one is booked already, so that restarting workers never doubles them. Long daily reports (the
   disparity monitor, the probabilistic duplicate and tracing searches) run at `next_night()`, never at once
@@ -19,6 +13,12 @@ commits while it runs books the next one; the sweeps catch anything a clock skew
 
 Where tasks run at once (the test settings' immediate backend) there is nothing to wait for: `book_*`
 runs the task, and `book_periodic` does nothing (a periodic task would book itself forever).
+
+A batch task is booked to start BATCH_DELAY after it is asked for, not at once: during a surge one run then
+takes a second's worth of registrations in one batch (a tenth of the work of many small runs), and each
+server process remembers until when the run it booked or saw waiting will not have started, so it asks the
+database again only once that moment has passed. Whatever commits before a run starts is in its batch; what
+commits while it runs books the next one; the sweeps catch anything a clock skew between hosts let through.
 """
 
 from __future__ import annotations
