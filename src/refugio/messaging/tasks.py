@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from django_tasks import default_task_backend, task
+from django_tasks import task
 
-from refugio.core.tasks import book_periodic
+from refugio.core.tasks import book_now, book_periodic
 
 SWEEP_EVERY = dt.timedelta(minutes=1)
 log = logging.getLogger(__name__)
@@ -46,21 +46,10 @@ def sweep_outbox() -> int:
         schedule_sweep(after=SWEEP_EVERY)
 
 
-def _path(function: object) -> str:
-    func = function.func  # type: ignore[attr-defined]
-    return f"{func.__module__}.{func.__qualname__}"
-
-
 def schedule_drain() -> None:
-    """Book a drain now, unless one is already waiting to run (it will send these messages too). Call it on
+    """Book a drain unless one is already waiting to run (it will send these messages too). Call it on
     commit: the worker must find the messages stored."""
-    if default_task_backend.supports_defer:
-        from django_tasks_db.models import DBTaskResult
-
-        waiting = DBTaskResult.objects.ready().filter(task_path=_path(drain_outbox))
-        if waiting.exists():
-            return
-    drain_outbox.enqueue()
+    book_now(drain_outbox)
 
 
 def schedule_sweep(after: dt.timedelta = dt.timedelta(0)) -> None:

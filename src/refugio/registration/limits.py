@@ -14,7 +14,6 @@ together.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import math
 import time
 import zlib
@@ -27,7 +26,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from refugio.audit.request import client_ip
+from refugio.audit.request import client_network
 
 # A household of 20 with every field filled is about 12 KB of JSON.
 MAX_PUBLIC_BODY_BYTES = 64 * 1024
@@ -37,19 +36,6 @@ MAX_PUBLIC_BODY_BYTES = 64 * 1024
 class Limited:
     wait_seconds: int
     message: str
-
-
-def client_key(request: HttpRequest) -> str:
-    """The client's address; for IPv6 its /64, since one subscriber may use any address in it."""
-    text = client_ip(request)
-    if text is None:
-        return "unknown"
-    address = ipaddress.ip_address(text)
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return str(address)
 
 
 UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -108,7 +94,8 @@ def _uncount(window: Window) -> None:
 def registration_limited(request: HttpRequest) -> Limited | None:
     """Count one registration sent from this request's client. None when it may go ahead."""
     now = time.time()
-    client = Window.of("registration-client", client_key(request), settings.REFUGIO_REGISTRATIONS_PER_CLIENT, now)
+    client_address = client_network(request) or "unknown"  # IPv4, or an IPv6 client's /64
+    client = Window.of("registration-client", client_address, settings.REFUGIO_REGISTRATIONS_PER_CLIENT, now)
     everyone = Window.of("registration-global", "all", settings.REFUGIO_REGISTRATION_GLOBAL_RATE, now)
     by_client, by_everyone = _count(client, everyone)
     if by_client > client.limit:
