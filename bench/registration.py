@@ -6,7 +6,8 @@
 Starts `refugio serve` in production mode on a fresh database (`refugio_bench` unless --database names
 another), sends synthetic registrations from concurrent clients (one in ten is a retry of an earlier request
 with the same Idempotency-Key), then checks that exactly one household exists per key, and how long after the
-load the background worker needs until every household is triaged and every person checked for duplicates.
+load the background worker needs until every accepted registration is stored as a household, every household
+triaged and every person checked for duplicates.
 Loopback only.
 --preload stores that many synthetic households first (bench/preload.py), so the surge meets full tables;
 --cache runs the rate-limit counters in that cache (REFUGIO_CACHE_URL) instead of the database.
@@ -102,18 +103,19 @@ def _connector(database: str, home: Path, sqlite: bool) -> Connect:
 
 
 def _catch_up(connect: Connect, deadline: float) -> float | None:
-    """Seconds until every stored household is scored and every person checked for duplicates (None: not
-    within the deadline)."""
+    """Seconds until every accepted registration is stored as a household, every household scored and every
+    person checked for duplicates (None: not within the deadline)."""
     started = time.perf_counter()
     with connect() as db:
         while time.perf_counter() - started < deadline:
+            unstored = _count(db, "SELECT count(*) FROM registration_acceptedregistration WHERE stored_at IS NULL")
             unscored = _count(
                 db,
                 "SELECT count(*) FROM people_household h WHERE NOT EXISTS "
                 "(SELECT 1 FROM triage_triagescore t WHERE t.household_id = h.id)",
             )
             unchecked = _count(db, "SELECT count(*) FROM people_person WHERE duplicates_checked_at IS NULL")
-            if unscored == 0 and unchecked == 0:
+            if unstored == 0 and unscored == 0 and unchecked == 0:
                 return round(time.perf_counter() - started, 2)
             time.sleep(0.2)
     return None

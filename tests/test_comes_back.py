@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -114,7 +115,7 @@ def test_other_errors_stay_500() -> None:
 def test_healthz_says_everything_is_up() -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "keys": "ok", "tasks": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "keys": "ok", "tasks": "ok", "registrations": "ok"}
 
 
 @pytest.mark.django_db
@@ -123,7 +124,9 @@ def test_healthz_says_the_database_is_down() -> None:
         response = Client().get("/healthz")
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert response.json() == {"status": "error", "database": "error", "keys": "ok", "tasks": "unknown"}
+    assert response.json() == {
+        "status": "error", "database": "error", "keys": "ok", "tasks": "unknown", "registrations": "unknown"
+    }
 
 
 @pytest.mark.django_db
@@ -131,7 +134,9 @@ def test_healthz_says_the_keys_cannot_be_used() -> None:
     with mock.patch("refugio.encryption.encrypt", side_effect=ValueError("bad key")):
         response = Client().get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "ok", "keys": "error", "tasks": "ok"}
+    assert response.json() == {
+        "status": "error", "database": "ok", "keys": "error", "tasks": "ok", "registrations": "ok"
+    }
 
 
 @pytest.mark.django_db
@@ -152,7 +157,32 @@ def test_healthz_says_no_task_worker_is_running_but_stays_up() -> None:
     waiting(dt.timedelta(minutes=6))
     response = Client().get("/healthz")
     assert response.status_code == 200  # registration and casework go on without the worker
-    assert response.json() == {"status": "degraded", "database": "ok", "keys": "ok", "tasks": "late"}
+    assert response.json() == {
+        "status": "degraded", "database": "ok", "keys": "ok", "tasks": "late", "registrations": "ok"
+    }
+
+
+@pytest.mark.django_db
+def test_healthz_says_accepted_registrations_wait_or_could_not_be_stored() -> None:
+    from refugio.accounts.models import Organisation
+    from refugio.registration.models import AcceptedRegistration
+
+    intake = Organisation.objects.create(name="Intake", kind="legal_aid", public_intake=True)
+
+    def accepted(since: dt.timedelta, code: str, problem: str = "") -> None:
+        AcceptedRegistration.objects.create(
+            id=uuid.uuid4(), registration_code=code, request_digest="0" * 64, organisation=intake,
+            content="{}", accepted_at=timezone.now() - since, problem=problem,
+        )
+
+    accepted(dt.timedelta(seconds=30), "22222222Z")  # the worker stores it in a moment
+    assert Client().get("/healthz").json()["registrations"] == "ok"
+    accepted(dt.timedelta(minutes=6), "33333333Z")
+    response = Client().get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "degraded"
+    assert response.json()["registrations"] == "late"
+    accepted(dt.timedelta(seconds=1), "44444444Z", problem="ValidationFailed members")
+    assert Client().get("/healthz").json()["registrations"] == "problem"
 
 
 # --- a real server, killed ----------------------------------------------------------------------------

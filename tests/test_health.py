@@ -11,7 +11,7 @@ from django.test import Client
 def test_healthz_ok() -> None:
     response = Client().get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "keys": "ok", "tasks": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "keys": "ok", "tasks": "ok", "registrations": "ok"}
 
 
 @pytest.mark.django_db
@@ -19,4 +19,6 @@ def test_healthz_reports_database_failure() -> None:
     with mock.patch("refugio.health.connection.cursor", side_effect=OperationalError("down")):
         response = Client().get("/healthz")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error", "keys": "ok", "tasks": "unknown"}
+    assert response.json() == {
+        "status": "error", "database": "error", "keys": "ok", "tasks": "unknown", "registrations": "unknown"
+    }

@@ -4,6 +4,7 @@ rotating to a new key and removing the old one, everything still decrypts to wha
 from __future__ import annotations
 
 import io
+import uuid
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from refugio.messaging.models import ChannelConsent
 from refugio.messaging.services import set_channels
 from refugio.people.demo import load_demo
 from refugio.people.models import Household
+from refugio.registration.models import AcceptedRegistration
 from refugio.triage.models import TriageOverride
 
 from .conftest import World
@@ -108,6 +110,15 @@ def _fill_what_the_demo_leaves_empty() -> None:
     if not ChannelConsent.objects.exclude(address="").exists():  # an e-mail channel: its address is encrypted
         set_channels(attorney, household=household, channels={"sms": True, "email": True}, email="ana@example.org")
     _fill_reception_and_tracing(household, head)
+    # A public registration accepted and not yet stored (its worker is behind): its content is encrypted too.
+    AcceptedRegistration.objects.create(
+        id=uuid.uuid4(),
+        registration_code="22222222Z",
+        request_digest="0" * 64,
+        organisation=household.owner,
+        content='{"data": {}, "members": [{"given_names": "Rosa"}]}',
+        accepted_at=timezone.now(),
+    )
 
 
 def _fill_reception_and_tracing(household: Household, head: Any) -> None:  # noqa: ANN401

@@ -12,7 +12,7 @@ from django.test import Client
 from refugio.accounts.models import Organisation
 from refugio.audit.models import AuditEvent
 from refugio.people.models import Consent, Household
-from refugio.registration.models import IdempotencyRecord
+from refugio.registration.models import AcceptedRegistration
 
 from .conftest import pg_only
 
@@ -68,7 +68,7 @@ def test_same_key_same_request_returns_the_same_answer_and_creates_nothing(intak
     first = _post(BODY, key="k-123")
     second = _post(BODY, key="k-123")
     assert second.status_code == 201 and second.json() == first.json()
-    assert Household.objects.count() == 1 and IdempotencyRecord.objects.count() == 1
+    assert Household.objects.count() == 1 and AcceptedRegistration.objects.count() == 1
     other = _post({**BODY, "current_city": "Mexicali"}, key="k-123")
     assert other.status_code == 409 and other.json()["code"] == "idempotency_conflict"
     assert Household.objects.count() == 1
@@ -81,7 +81,7 @@ def test_invalid_registration_in_spanish_stores_nothing(intake: Organisation) ->
     fields = response.json()["fields"]
     assert fields["members.0.a_number"] == "El número A es la letra A seguida de 8 o 9 dígitos."
     assert fields["members.0.date_of_birth"] == "La fecha de nacimiento debe estar entre 1900 y hoy."
-    assert Household.objects.count() == 0 and IdempotencyRecord.objects.count() == 0
+    assert Household.objects.count() == 0 and AcceptedRegistration.objects.count() == 0
     assert _post(BODY, key="k-bad").status_code == 201  # a corrected retry with the same key goes through
 
 

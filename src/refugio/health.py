@@ -1,10 +1,12 @@
 """GET /healthz: is the service up, and what is down?
 
-``{"status", "database", "keys", "tasks"}``. The database and the encryption keys are essential: without
-either nothing can be read or stored, and the answer is 503 (``"status": "error"``). The task worker is
-not: registration and casework go on without it, but e-mails and deadline sweeps wait, so a queue it
-has not touched for ``TASKS_LATE_AFTER`` answers 200 with ``"status": "degraded"`` and ``"tasks":
-"late"``. No value ever carries personal data, a count or a message.
+``{"status", "database", "keys", "tasks", "registrations"}``. The database and the encryption keys are
+essential: without either nothing can be read or stored, and the answer is 503 (``"status": "error"``). The
+task worker is not: registration and casework go on without it, but e-mails and deadline sweeps wait, so a
+queue it has not touched for ``TASKS_LATE_AFTER`` answers 200 with ``"status": "degraded"`` and ``"tasks":
+"late"``. Public registrations are accepted without it too, and stored as households by it:
+``"registrations"`` is "late" when one has waited that long, and "problem" when one could not be stored
+(degraded too). No value ever carries personal data, a count or a message.
 """
 
 from __future__ import annotations
@@ -66,19 +68,34 @@ def _tasks() -> str:
     return "late" if waiting else "ok"
 
 
+def _registrations() -> str:
+    from refugio.registration.selectors import storing_registrations
+
+    try:
+        state = storing_registrations(late_after=TASKS_LATE_AFTER)
+    except Exception:
+        logger.warning("health check: accepted registrations cannot be read")
+        return "unknown"
+    if state != "ok":
+        logger.warning("health check: accepted registrations are not being stored (%s)", state)
+    return state
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
     database = _database()
     keys = _keys()
     tasks = _tasks() if database == "ok" else "unknown"
+    registrations = _registrations() if database == "ok" else "unknown"
     if database != "ok" or keys != "ok":
         status, code = "error", 503
-    elif tasks != "ok":
+    elif tasks != "ok" or registrations != "ok":
         status, code = "degraded", 200
     else:
         status, code = "ok", 200
-    response = JsonResponse({"status": status, "database": database, "keys": keys, "tasks": tasks}, status=code)
+    answer = {"status": status, "database": database, "keys": keys, "tasks": tasks, "registrations": registrations}
+    response = JsonResponse(answer, status=code)
     if code == 503:
         response["Retry-After"] = "30"
     return response

@@ -24,8 +24,16 @@ def check_character(body: str) -> str:
     return ALPHABET[(_N - total % _N) % _N]
 
 
-def new_code() -> str:
-    body = "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH))
+# Codes drawn for public registrations start with a character of the first half of the alphabet, every other
+# code with one of the second: a public registration reserves its code with one INSERT before its household
+# exists (registration.models.AcceptedRegistration), and no household stored meanwhile can take it.
+SELF_REGISTERED_FIRST = ALPHABET[: _N // 2]
+OTHER_FIRST = ALPHABET[_N // 2 :]
+
+
+def new_code(*, self_registered: bool = False) -> str:
+    first = secrets.choice(SELF_REGISTERED_FIRST if self_registered else OTHER_FIRST)
+    body = first + "".join(secrets.choice(ALPHABET) for _ in range(BODY_LENGTH - 1))
     return body + check_character(body)
 
 

@@ -4,7 +4,9 @@ and appends to the audit chain in that same transaction, so nothing is half-writ
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -18,7 +20,7 @@ from refugio.accounts.models import Organisation, OrganisationKind
 from refugio.accounts.rules import Subject, Verb, roles_for
 from refugio.accounts.selectors import CASE_CREATE_ROLES, SHARE_ROLES, organisation_ids_for, organisations_where
 from refugio.audit.models import Action
-from refugio.audit.services import Actor, Touch, record
+from refugio.audit.services import Actor, Touch, record, recorded_together
 from refugio.core.errors import PermissionDenied, ValidationFailed, VersionConflict
 from refugio.core.tasks import book_after_commit
 from refugio.linkage.engine import PersonRecord as LinkageRecord
@@ -163,19 +165,12 @@ def insert_household(
     data: dict[str, Any],
     members: list[dict[str, Any]],
     source_ref: str = "",
-    self_declared: bool = False,
-    derive_later: bool = False,
-    code_clash_retried_by_caller: bool = False,
 ) -> Household:
     """Validate and store a household for an organisation. The caller has decided it may (a staff member's
-    role, or the organisation's public intake). Vulnerabilities count as confirmed when a signed-in staff
-    member enters them; `self_declared` (the household registering itself) leaves them declared only.
-    `derive_later` (the surge path of public registration): what is derived from the household (its triage)
-    is computed by a worker right after the commit, in batches, instead of inside this transaction.
-    `code_clash_retried_by_caller`: a registration code drawn twice fails the caller's whole transaction, which
-    the caller runs again, instead of a savepoint around the insert (two statements fewer a registration)."""
+    role). Vulnerabilities count as confirmed when a signed-in staff member enters them. (Public registrations,
+    whose vulnerabilities stay declared only, are stored in bulk by insert_self_registered.)"""
     cleaned, cleaned_members = check_household(data, members)
-    confirmed_by = None if self_declared else actor.user_id
+    confirmed_by = actor.user_id
     now = timezone.now()
     # No savepoint inside a caller's transaction: everything is validated above, so only a database error can
     # end this block early, and that fails the whole transaction anyway (two statements fewer a registration).
@@ -188,38 +183,99 @@ def insert_household(
             source_ref=source_ref,
         )
         _apply_household(household, cleaned)
-        if code_clash_retried_by_caller:
-            household.registration_code = new_code()
-            household.save(force_insert=True)
-        else:
-            _save_with_fresh_code(household)
-        touches = [_household_touch(household, cleaned)]
-        people, vulnerabilities = [], []
-        for member_clean in cleaned_members:
-            person = Person(household=household, created_at=now, updated_at=now)
-            codes = _apply_person(person, member_clean) or []
-            vulnerabilities += [
-                PersonVulnerability(
-                    person=person,
-                    code=code,
-                    confirmed_at=now if confirmed_by is not None else None,
-                    confirmed_by_id=confirmed_by,
-                )
-                for code in dict.fromkeys(codes)
-            ]
-            people.append(person)
-            touches.append(_person_touch(person, organisation_id, member_clean))
+        _save_with_fresh_code(household)
+        people, vulnerabilities, touches = _members_built(household, cleaned, cleaned_members, confirmed_by, now)
         # One INSERT for the members and one for their vulnerabilities, whatever the household's size.
         Person.objects.bulk_create(people)
         PersonVulnerability.objects.bulk_create(vulnerabilities)
         record(actor, action=Action.CREATE, touches=touches, at=now)
         # Off the request path: a worker flags likely duplicates once this is stored (people.tasks).
         book_after_commit(check_duplicates)
-        if derive_later:
-            send_household_registered(household.id)  # receivers book their batch for after the commit
-        else:
-            send_household_changed(household.id)
+        send_household_changed(household.id)
     return household
+
+
+def _members_built(
+    household: Household,
+    cleaned: dict[str, Any],
+    cleaned_members: list[dict[str, Any]],
+    confirmed_by: int | None,
+    now: dt.datetime,
+) -> tuple[list[Person], list[PersonVulnerability], list[Touch]]:
+    """A new household's members and their vulnerabilities, built to be inserted in bulk, and what to audit."""
+    touches = [_household_touch(household, cleaned)]
+    people, vulnerabilities = [], []
+    for member_clean in cleaned_members:
+        person = Person(household=household, created_at=now, updated_at=now)
+        codes = _apply_person(person, member_clean) or []
+        vulnerabilities += [
+            PersonVulnerability(
+                person=person,
+                code=code,
+                confirmed_at=now if confirmed_by is not None else None,
+                confirmed_by_id=confirmed_by,
+            )
+            for code in dict.fromkeys(codes)
+        ]
+        people.append(person)
+        touches.append(_person_touch(person, household.owner_id, member_clean))
+    return people, vulnerabilities, touches
+
+
+@dataclass(frozen=True)
+class SelfRegistered:
+    """A household that registered itself and was acknowledged with its id and code before being stored
+    (registration.models.AcceptedRegistration); what it sent, as `insert_household` takes it."""
+
+    household_id: uuid.UUID
+    registration_code: str
+    data: dict[str, Any]
+    members: list[dict[str, Any]]
+    accepted_at: dt.datetime
+    actor: Actor
+
+
+def insert_self_registered(*, organisation_id: int, registrations: Sequence[SelfRegistered]) -> list[Household]:
+    """Store acknowledged self-registrations for the public intake organisation, in bulk: one INSERT per table
+    for the whole batch, each household with the id and code it was given, audited as its own registrant's
+    write at the moment it was acknowledged, with its online consent. Validated again (the same rules), so an
+    invalid one fails the batch before anything is written; the caller then stores them one at a time."""
+    households: list[Household] = []
+    people: list[Person] = []
+    vulnerabilities: list[PersonVulnerability] = []
+    consents: list[Consent] = []
+    audited: list[list[Touch]] = []
+    for registration in registrations:
+        cleaned, cleaned_members = check_household(registration.data, registration.members)
+        at = registration.accepted_at
+        household = Household(
+            id=registration.household_id,
+            registration_code=registration.registration_code,
+            owner_id=organisation_id,
+            created_at=at,
+            updated_at=at,
+        )
+        _apply_household(household, cleaned)
+        built_people, built_vulnerabilities, touches = _members_built(household, cleaned, cleaned_members, None, at)
+        households.append(household)
+        people += built_people
+        vulnerabilities += built_vulnerabilities
+        consents.append(
+            Consent(household=household, purpose=ConsentPurpose.PROCESSING, method=ConsentMethod.ONLINE, given_at=at)
+        )
+        audited.append(touches)
+    with transaction.atomic(savepoint=False), recorded_together():
+        Household.objects.bulk_create(households)
+        Person.objects.bulk_create(people)
+        PersonVulnerability.objects.bulk_create(vulnerabilities)
+        Consent.objects.bulk_create(consents)  # their ids, for the audit, come back from the insert
+        for registration, touches, consent in zip(registrations, audited, consents, strict=True):
+            touches.append(Touch("consent", str(consent.id), organisation_id, ["purpose", "method"]))
+            record(registration.actor, action=Action.CREATE, touches=touches, at=registration.accepted_at)
+        book_after_commit(check_duplicates)
+        for household in households:
+            send_household_registered(household.id)
+    return households
 
 
 class _Compared(NamedTuple):

@@ -19,7 +19,7 @@ def send_household_changed(household_id: Any) -> None:  # noqa: ANN401
     household_changed.send(sender=None, household_id=household_id)
 
 
-# Sent in the transaction of a registration taken on the surge path (insert_household(derive_later=True)),
+# Sent in the transaction that stores public registrations (insert_self_registered), per household,
 # with `household_id`: instead of deriving in the registration's transaction, a receiver books a batch run
 # for after the commit (refugio.core.tasks.book_after_commit), as triage does.
 household_registered = Signal()

@@ -27,7 +27,6 @@ from django.views.decorators.cache import never_cache
 
 from refugio.audit.request import actor_from_request
 from refugio.core.errors import ValidationFailed
-from refugio.messaging.choices import record_channel_choice
 from refugio.registration import limits, services
 from refugio.registration.forms import (
     BORDER_CITIES,
@@ -250,20 +249,15 @@ def _submit(request: HttpRequest, language: str, draft: dict[str, Any]) -> HttpR
             consent=True,
             language=language,
             idempotency_key=key,
+            channel_choice=place_form.message_choice(),  # recorded with the household
         )
     except services.IdempotencyConflict:
         # Sent before, then changed with the browser's back button: the first registration stands.
         answer = services.earlier_answer(key) or {}
-        choice = None
     except services.RegistrationClosed:
         return _page(request, language, {"closed": True}, status=503)
     except ValidationFailed as exc:
         return _show_service_errors(request, language, draft, exc)
-    else:
-        choice = place_form.message_choice()
-    if choice is not None and answer.get("household_id"):
-        # Recorded again on a repeat of the same registration: the same choice, so nothing changes.
-        record_channel_choice(actor_from_request(request, "public"), household_id=answer["household_id"], **choice)
     token = signing.dumps(answer["registration_code"], salt=DONE_SALT)
     return redirect(reverse("register_done") + "?" + urlencode({"lang": language, "r": token}))
 

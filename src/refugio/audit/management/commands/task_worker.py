@@ -2,7 +2,8 @@
 
 There is one task worker per database (the supervisor's). A task still marked running when it starts was cut
 off by a crash (kill -9, power loss): it will never finish, and the periodic tasks that book their own next
-run (audit sealing, the duplicate, triage, obligations and outbox sweeps, the disparity monitor) would never run again.
+run (audit sealing, the sweeps of accepted registrations, duplicates, triage, obligations and the outbox, the
+disparity monitor) would never run again.
 So, before working: mark those tasks failed, book every periodic task anew, then run django-tasks' worker.
 """
 
@@ -24,6 +25,7 @@ from refugio.obligations.tasks import schedule_daily_refresh as schedule_obligat
 from refugio.obligations.tasks import schedule_sweep as schedule_obligations_sweep
 from refugio.people.tasks import schedule_linkage
 from refugio.people.tasks import schedule_sweep as schedule_duplicate_sweep
+from refugio.registration.tasks import schedule_sweep as schedule_registration_sweep
 from refugio.tracing.tasks import schedule_nightly_search
 from refugio.triage.tasks import schedule_sweep as schedule_scoring_sweep
 
@@ -36,6 +38,7 @@ def recover_interrupted_tasks(queue_name: str = "default") -> int:
     )
     periodic = (
         schedule_sealing,
+        schedule_registration_sweep,
         schedule_duplicate_sweep,
         schedule_scoring_sweep,
         schedule_outbox_sweep,
