@@ -17,7 +17,7 @@ from refugio.accounts.selectors import organisation_ids_for
 from refugio.audit.models import Action
 from refugio.audit.services import Actor, Touch, record
 from refugio.core.errors import ValidationFailed
-from refugio.people.models import Household, Person
+from refugio.people.models import Household, Person, PersonVulnerability
 from refugio.people.services import PermissionDenied
 from refugio.triage.models import PolicyVersion, TriageOverride, TriageScore
 from refugio.triage.policy import (
@@ -64,18 +64,22 @@ def with_facts(households: Any) -> Any:  # noqa: ANN401
 def score_households(households: Iterable[Household], today: dt.date | None = None) -> dict[Any, Score]:
     """Score and store each household with its organisation's current policy."""
     today = today or timezone.localdate()
+    return _score_and_store([(h.id, h.owner_id, household_facts(h, today)) for h in households], today)
+
+
+def _score_and_store(facts: list[tuple[Any, int, HouseholdFacts]], today: dt.date) -> dict[Any, Score]:
     policies: dict[int, tuple[PolicyVersion | None, Policy]] = {}
     scores: dict[Any, Score] = {}
     rows = []
-    for household in households:
-        if household.owner_id not in policies:
-            policies[household.owner_id] = current_policy(household.owner_id)
-        version, policy = policies[household.owner_id]
-        result = score(policy, household_facts(household, today), today)
-        scores[household.id] = result
+    for household_id, owner_id, household_facts_ in facts:
+        if owner_id not in policies:
+            policies[owner_id] = current_policy(owner_id)
+        version, policy = policies[owner_id]
+        result = score(policy, household_facts_, today)
+        scores[household_id] = result
         rows.append(
             TriageScore(
-                household=household,
+                household_id=household_id,
                 policy=version,
                 tier=result.tier,
                 priority=result.priority,
@@ -91,6 +95,34 @@ def score_households(households: Iterable[Household], today: dt.date | None = No
             update_fields=["policy", "tier", "priority", "reasons", "computed_at"],
         )
     return scores
+
+
+def _facts_of(household_ids: list[Any], today: dt.date) -> list[tuple[Any, int, HouseholdFacts]]:
+    """What scoring reads of these households (as household_facts does), from three queries of plain rows: a
+    surge's batch builds no model instances, decrypts nothing and runs no prefetch machinery."""
+    vulnerabilities: dict[Any, list[tuple[str, bool]]] = {}
+    for person_id, code, confirmed_at in PersonVulnerability.objects.filter(
+        person__household_id__in=household_ids
+    ).values_list("person_id", "code", "confirmed_at"):
+        vulnerabilities.setdefault(person_id, []).append((code, confirmed_at is not None))
+    people: dict[Any, list[PersonFacts]] = {}
+    members = Person.objects.filter(household_id__in=household_ids, merged_into__isnull=True)
+    for person_id, household_id, year, month, day in members.values_list(
+        "id", "household_id", "birth_year", "birth_month", "birth_day"
+    ):
+        rows = vulnerabilities.get(person_id, [])
+        people.setdefault(household_id, []).append(
+            PersonFacts(
+                age_on(year, month, day, today),
+                frozenset(code for code, confirmed in rows if confirmed),
+                frozenset(code for code, confirmed in rows if not confirmed),
+            )
+        )
+    households = Household.objects.filter(pk__in=household_ids).values_list("id", "owner_id", "created_at")
+    return [
+        (household_id, owner_id, HouseholdFacts(tuple(people.get(household_id, ())), timezone.localtime(at).date()))
+        for household_id, owner_id, at in households
+    ]
 
 
 def rescore_household(household_id: Any) -> None:  # noqa: ANN401
@@ -131,7 +163,8 @@ def score_unscored(*, batch_size: int = 500) -> int:
             )
             if not batch:
                 return scored
-            score_households(with_facts(Household.objects.filter(pk__in=batch)))
+            today = timezone.localdate()
+            _score_and_store(_facts_of(batch, today), today)
         scored += len(batch)
 
 
