@@ -127,7 +127,8 @@ def _facts_of(household_ids: list[Any], today: dt.date) -> list[tuple[Any, int, 
 
 def rescore_household(household_id: Any) -> None:  # noqa: ANN401
     """Score one household again, in the caller's transaction (the write that changed what it reads)."""
-    score_households(with_facts(Household.objects.filter(pk=household_id)))
+    today = timezone.localdate()
+    _score_and_store(_facts_of([household_id], today), today)
 
 
 def on_household_changed(sender: Any, household_id: Any, **kwargs: Any) -> None:  # noqa: ANN401
@@ -144,9 +145,10 @@ def score_all(organisation_id: int | None = None, *, only_unscored: bool = False
     if only_unscored:
         households = households.filter(triage__isnull=True)
     ids = list(households.values_list("pk", flat=True))
+    today = timezone.localdate()
     for start in range(0, len(ids), batch_size):
         with transaction.atomic():
-            score_households(with_facts(Household.objects.filter(pk__in=ids[start : start + batch_size])))
+            _score_and_store(_facts_of(ids[start : start + batch_size], today), today)
     return len(ids)
 
 
