@@ -92,7 +92,7 @@ def register(
         # Not inserted: the key was used already (a retry), registration is closed, or the code drawn is taken
         # (one chance in 10^11): which one?
         if idempotency_key:
-            earlier = _earlier_answer(idempotency_key, digest)
+            earlier = _earlier_acceptance(idempotency_key, digest)
             if earlier is not None:
                 return earlier
         if not Organisation.objects.filter(public_intake=True).exists():
@@ -206,12 +206,17 @@ def _answer(household_id: uuid.UUID, registration_code: str) -> dict[str, Any]:
 
 
 def _earlier_answer(key: str, digest: str) -> tuple[int, dict[str, Any]] | None:
-    """The answer first given for this key (a staff intake's, or a public registration's); None if none."""
-    staff = IdempotencyRecord.objects.filter(key=key).first()
-    if staff is not None:
-        if staff.request_digest != digest:
-            raise IdempotencyConflict(_("This Idempotency-Key was already used for a different request."))
-        return staff.status_code, staff.response
+    """The answer first given to a staff intake with this key; None if none."""
+    earlier = IdempotencyRecord.objects.filter(key=key).first()
+    if earlier is None:
+        return None
+    if earlier.request_digest != digest:
+        raise IdempotencyConflict(_("This Idempotency-Key was already used for a different request."))
+    return earlier.status_code, earlier.response
+
+
+def _earlier_acceptance(key: str, digest: str) -> tuple[int, dict[str, Any]] | None:
+    """The answer first given to a public registration with this key; None if none."""
     accepted = (
         AcceptedRegistration.objects.filter(idempotency_key=key)
         .only("id", "registration_code", "request_digest")
