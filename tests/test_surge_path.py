@@ -202,7 +202,8 @@ def test_a_surge_batch_scores_each_household_as_scoring_it_alone_does(intake: Or
         households = [
             _post({"current_city": "Tijuana", "consent": True, "members": [
                 {**HEAD, "date_of_birth": "1950-02-01", "vulnerabilities": ["medical_urgent"]},
-                {"given_names": "Ana", "first_family_name": "Tzoc", "relationship_to_head": "spouse", "date_of_birth": "1952"},
+                {"given_names": "Ana", "first_family_name": "Tzoc", "relationship_to_head": "spouse",
+                 "date_of_birth": "1952"},
             ]}),
             _post(_body(4)),
             _post({"current_city": "Tijuana", "consent": True, "members": [

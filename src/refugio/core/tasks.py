@@ -17,7 +17,8 @@ runs the task, and `book_periodic` does nothing (a periodic task would book itse
 A batch task is booked to start BATCH_DELAY after it is asked for, not at once: during a surge one run then
 takes a second's worth of registrations in one batch (a tenth of the work of many small runs), and each
 server process remembers until when the run it booked or saw waiting will not have started, so it asks the
-database again only once that moment has passed. Whatever commits before a run starts is in its batch; what
+database again only once that moment has passed. Whatever commits before a run is taken by a worker is in
+its batch, so while a run waits (also when it is due and the worker is busy) nothing more is booked; what
 commits while it runs books the next one; the sweeps catch anything a clock skew between hosts let through.
 """
 
@@ -48,10 +49,11 @@ MARGIN_SECONDS = 0.25
 
 
 def book_now(*tasks: Task) -> None:
-    """Make sure a run of each task starts after this moment: book one to start BATCH_DELAY from now unless one
-    already waits to start later than that. One query for all of them, none while this process knows of such
-    a run. (A run that is due but not yet started will see what committed before this call too; but it may
-    start at any moment, so the registrations that commit after this call need the next one.)"""
+    """Make sure a run of each task starts after what the caller committed: book one to start BATCH_DELAY from
+    now unless one is still waiting to be taken by a worker (status READY when asked: it will read what was
+    committed before). One query for all of them, none while this process knows of a run that starts later.
+    Called after the caller's commit (book_after_commit, or outside a transaction); a run that is due may be
+    taken at any moment, so the process asks the database again next time instead of remembering it."""
     now = time.time()
     unique = {task_path(t): t for t in tasks if _waiting_until.get(task_path(t), 0.0) - MARGIN_SECONDS <= now}
     if not unique:
@@ -62,16 +64,18 @@ def book_now(*tasks: Task) -> None:
         return
     from django_tasks_db.models import DBTaskResult
 
-    later: dict[str, float] = {}  # task -> when its last waiting run starts
+    waiting: dict[str, float] = {}  # task -> when its last run still waiting to be taken starts
     for path, run_after in DBTaskResult.objects.filter(status="READY", task_path__in=list(unique)).values_list(
         "task_path", "run_after"
     ):
-        if run_after.year < dt.MAXYEAR:  # the largest date there is: booked to run as soon as possible
-            later[path] = max(run_after.timestamp(), later.get(path, 0.0))
+        # The largest date there is means "as soon as possible": due now.
+        starts = run_after.timestamp() if run_after.year < dt.MAXYEAR else now
+        waiting[path] = max(starts, waiting.get(path, 0.0))
     start = timezone.now() + BATCH_DELAY
     for path, task in unique.items():
-        if later.get(path, 0.0) - MARGIN_SECONDS > now:
-            _waiting_until[path] = later[path]
+        if path in waiting:
+            # Booking another would be a run with nothing to do: a busy worker would meet dozens of them.
+            _waiting_until[path] = waiting[path]
         else:
             task.using(run_after=start).enqueue()
             _waiting_until[path] = start.timestamp()
