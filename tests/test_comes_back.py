@@ -284,15 +284,3 @@ def test_a_killed_master_is_replaced_within_ten_seconds(tmp_path: Path) -> None:
                 os.killpg(server.pid, signal.SIGKILL)
     assert server.returncode == 0
     assert not _accepts(port)  # it stopped everything it started
-
-
-def test_the_web_workers_run_at_a_lower_priority_than_the_task_worker() -> None:
-    """Under a surge the task worker must keep up with what was acknowledged: gunicorn's processes yield."""
-    from refugio.supervisor import Child, web_niceness
-
-    child = Child("web", [sys.executable, "-c", "import os, sys; sys.exit(os.nice(0))"], niceness=3)
-    base = os.nice(0)
-    process = child.start()
-    assert process.wait(timeout=30) == base + 3
-    with mock.patch.dict(os.environ, {"REFUGIO_WEB_NICENESS": "7"}):
-        assert web_niceness() == 7

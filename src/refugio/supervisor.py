@@ -56,13 +56,11 @@ def worker_dies_with_master(server: object, worker: object) -> None:
         os._exit(0)
 
 
-def _preexec(parent: int, niceness: int) -> Callable[[], None]:
+def _preexec(parent: int) -> Callable[[], None]:
     def run() -> None:
         die_with_parent(signal.SIGTERM)
         if os.getppid() != parent:  # the parent died between fork and prctl
             os._exit(1)
-        if niceness:
-            os.nice(niceness)
 
     return run
 
@@ -110,7 +108,6 @@ class Child:
     name: str
     argv: list[str]
     pass_fds: tuple[int, ...] = ()
-    niceness: int = 0  # added to the supervisor's (a lower CPU priority; gunicorn's workers inherit it)
     process: subprocess.Popen[bytes] | None = None
     started: float = 0.0
     quick_failures: int = 0
@@ -122,7 +119,7 @@ class Child:
             self.argv,
             pass_fds=self.pass_fds,
             start_new_session=True,  # its own process group: orphans can be found and stopped together
-            preexec_fn=_preexec(os.getpid(), self.niceness),  # noqa: PLW1509 (the supervisor runs no threads)
+            preexec_fn=_preexec(os.getpid()),  # noqa: PLW1509 (the supervisor runs no threads)
         )
         self.started = time.monotonic()
         return process
@@ -216,14 +213,6 @@ def _group_alive(group: int) -> bool:
     return True
 
 
-def web_niceness() -> int:
-    """REFUGIO_WEB_NICENESS: how much lower the web workers' CPU priority is than the task worker's."""
-    return int(os.environ.get("REFUGIO_WEB_NICENESS", str(WEB_NICENESS)))
-
-
-WEB_NICENESS = 5
-
-
 def serve(host: str, port: int, workers: int, *, task_worker: bool) -> int:
     """Listen on host:port and keep gunicorn (and the task worker) running until SIGTERM or Ctrl+C."""
     try:
@@ -236,9 +225,6 @@ def serve(host: str, port: int, workers: int, *, task_worker: bool) -> int:
         "gunicorn",
         [*refugio, "serve", "--listen-fd", str(sock.fileno()), "--workers", str(workers)],
         pass_fds=(sock.fileno(),),
-        # Only when the cores are all busy (a surge): the task worker, which stores what was acknowledged and
-        # triages it, keeps up, and acknowledgements wait a little longer instead.
-        niceness=web_niceness() if task_worker else 0,
     )
     children = [gunicorn]
     if task_worker:
