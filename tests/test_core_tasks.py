@@ -27,7 +27,7 @@ from refugio.people.tasks import check_duplicates
 from refugio.triage.tasks import score_registered
 
 DATABASE_TASKS = override_settings(
-    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports"]}}
+    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports", "registrations"]}}
 )
 
 

@@ -223,3 +223,19 @@ def test_a_surge_batch_scores_each_household_as_scoring_it_alone_does(intake: Or
     alone = score_households(with_facts(Household.objects.all()))
     assert batch == {h: (s.tier, s.priority, [dataclasses.asdict(r) for r in s.reasons]) for h, s in alone.items()}
     assert len({tier for tier, _p, _r in batch.values()}) > 1  # households that score differently
+
+
+def test_a_storing_run_ends_under_a_surge_leaving_what_came_after_it_started_to_the_next(
+    intake: Organisation, worker_behind: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registrations accepted while a run stores keep it going forever unless it stops at what it found."""
+    first = _answer(_body(1))
+    started = timezone.now()
+    later = _answer(_body(2))
+    AcceptedRegistration.objects.filter(id=later["household_id"]).update(
+        accepted_at=started + timezone.timedelta(seconds=1)
+    )
+    monkeypatch.setattr("refugio.registration.services.timezone.now", lambda: started)
+    assert store_accepted() == 1 and Household.objects.filter(id=first["household_id"]).exists()
+    monkeypatch.setattr("refugio.registration.services.timezone.now", lambda: started + timezone.timedelta(seconds=2))
+    assert store_accepted() == 1  # the next run

@@ -16,10 +16,15 @@ PERIODIC = {
     "refugio.messaging.tasks.sweep_outbox",
     "refugio.disparity.tasks.monitor_disparities",
     "refugio.obligations.tasks.sweep_pending_obligations",
+    "refugio.registration.tasks.sweep_accepted_registrations",
 }
 
+DATABASE_TASKS = override_settings(
+    TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports", "registrations"]}}
+)
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports"]}})
+
+@DATABASE_TASKS
 def test_a_sealing_run_cut_off_by_a_crash_is_failed_and_every_periodic_task_booked_again(db: object) -> None:
     seal_audit_log.enqueue()
     DBTaskResult.objects.all().update(status=TaskResultStatus.RUNNING)  # the worker died in the middle
@@ -31,7 +36,7 @@ def test_a_sealing_run_cut_off_by_a_crash_is_failed_and_every_periodic_task_book
     assert booked >= PERIODIC
 
 
-@override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "reports"]}})
+@DATABASE_TASKS
 def test_the_daily_monitor_runs_on_its_own_queue_and_a_worker_recovers_only_its_queue(db: object) -> None:
     from refugio.disparity.tasks import monitor_disparities
 

@@ -300,8 +300,9 @@ TASKS = {
         if MODE == "test"
         else "django_tasks_db.DatabaseBackend",
         # "reports": long computations (the daily disparity monitor) run by their own worker, so they never
-        # hold up what follows a registration (triage, duplicate checks, sealing, the outbox).
-        "QUEUES": ["default", "reports"],
+        # hold up what follows a registration (triage, duplicate checks, sealing, the outbox). "registrations":
+        # storing accepted public registrations as households, by its own worker too (registration.tasks).
+        "QUEUES": ["default", "reports", "registrations"],
     }
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 11 * 1024 * 1024

@@ -6,7 +6,10 @@ Processes (each child in its own process group)::
     ├── gunicorn master           `refugio serve --listen-fd N`: serves on the inherited socket
     │   └── gunicorn workers      restarted by the master; die with it (PR_SET_PDEATHSIG)
     ├── task worker (optional)    `refugio manage task_worker`, with `--task-worker`
-    └── report worker (optional)  `refugio manage task_worker --queue-name reports`: long reports apart
+    ├── report worker (optional)  `refugio manage task_worker --queue-name reports`: long reports apart
+    └── registration worker (optional)
+                                  `refugio manage task_worker --queue-name registrations`: stores what
+                                  public registration acknowledged
 
 The socket is bound once, here, and never closed while the parent lives: a gunicorn master that is
 killed leaves no port to fight over; connections that arrive while a new master starts wait in the
@@ -231,6 +234,9 @@ def serve(host: str, port: int, workers: int, *, task_worker: bool) -> int:
         # task_worker first recovers what a crash cut off (and books the periodic tasks), then works.
         children.append(Child("task worker", [*refugio, "manage", "task_worker"]))
         children.append(Child("report worker", [*refugio, "manage", "task_worker", "--queue-name", "reports"]))
+        children.append(
+            Child("registration worker", [*refugio, "manage", "task_worker", "--queue-name", "registrations"])
+        )
     _say(f"listening on {host}:{port} (pid {os.getpid()})")
     try:
         return Supervisor(children).run()

@@ -334,9 +334,11 @@ _COMPARED = (
 def flag_unchecked_duplicates(*, batch_size: int = DUPLICATE_BATCH) -> int:
     """Flag likely earlier records of every person not yet checked, a batch at a time, for a caseworker to
     review; the number of pairs flagged. Idempotent and restartable: each batch is flagged and marked checked in
-    one transaction, and a pair is flagged once."""
+    one transaction, and a pair is flagged once. Only people stored before the run started: under a surge a
+    run ends, and the worker's other tasks get their turn (people stored meanwhile booked the next run)."""
     total = 0
-    while (flagged := _flag_batch(batch_size)) is not None:
+    started = timezone.now()
+    while (flagged := _flag_batch(batch_size, stored_before=started)) is not None:
         total += flagged
     return total
 
@@ -441,14 +443,14 @@ def _birth_blocks(batch: Iterable[Person | _Compared], a_numbers: Iterable[str] 
     return RawSQL(" OR ".join(conditions) or "1 = 0", params, output_field=BooleanField())  # noqa: S611
 
 
-def _flag_batch(batch_size: int) -> int | None:
+def _flag_batch(batch_size: int, stored_before: dt.datetime) -> int | None:
     """One batch: three set queries (the batch, its candidates, the flags) and one update, whatever its size.
     None when nobody is left to check."""
     with transaction.atomic():
         # Only what the rule compares: loading encrypted fields would decrypt them for nothing.
         batch = [
             _Compared(*row)
-            for row in Person.objects.filter(duplicates_checked_at__isnull=True)
+            for row in Person.objects.filter(duplicates_checked_at__isnull=True, created_at__lte=stored_before)
             .select_for_update(skip_locked=True, of=("self",))  # two workers never check the same person
             .order_by("created_at")
             .values_list(*_COMPARED_COLUMNS)[:batch_size]

@@ -245,13 +245,16 @@ def store_accepted(*, batch_size: int = STORE_BATCH) -> int:
     number stored. Idempotent and restartable: a batch's households and the marking of its registrations as
     stored commit together, and concurrent workers take different rows (SKIP LOCKED). A registration that
     cannot be stored (which validation at acceptance rules out) keeps its content and a problem for an
-    operator, and never holds up the others. A database that fails fails the run: the sweep runs it again."""
+    operator, and never holds up the others. A database that fails fails the run: the sweep runs it again.
+    Only what was accepted before the run started: under a surge a run ends (what is accepted meanwhile booked
+    the next one)."""
     stored = 0
+    started = timezone.now()
     while True:
         with transaction.atomic():
             batch = list(
                 AcceptedRegistration.objects.select_for_update(skip_locked=True)
-                .filter(stored_at__isnull=True, problem="")
+                .filter(stored_at__isnull=True, problem="", accepted_at__lte=started)
                 .order_by("accepted_at")[:batch_size]
             )
             if not batch:

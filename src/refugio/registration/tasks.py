@@ -1,7 +1,9 @@
 """Public registrations are acknowledged when accepted (registration.services.register) and stored as households
 here, a batch at a time, right after: `store_accepted_registrations` is booked by the registration, and
 `sweep_accepted_registrations` books itself every SWEEP_EVERY, so a registration accepted just before a crash
-is still stored. Both are idempotent (registration.services.store_accepted)."""
+is still stored. Both are idempotent (registration.services.store_accepted). They have their own queue and
+worker (QUEUE): storing what was acknowledged never waits behind a duplicate check or a report, and the two
+workers use both cores."""
 
 from __future__ import annotations
 
@@ -12,9 +14,10 @@ from django_tasks import task
 from refugio.core.tasks import book_periodic
 
 SWEEP_EVERY = dt.timedelta(minutes=1)
+QUEUE = "registrations"
 
 
-@task()
+@task(queue_name=QUEUE)
 def store_accepted_registrations() -> int:
     """Store every accepted registration not yet stored; how many were stored."""
     from refugio.registration.services import store_accepted
@@ -22,7 +25,7 @@ def store_accepted_registrations() -> int:
     return store_accepted()
 
 
-@task()
+@task(queue_name=QUEUE)
 def sweep_accepted_registrations() -> int:
     """The same, then come back in SWEEP_EVERY (also when storing failed)."""
     from refugio.registration.services import store_accepted

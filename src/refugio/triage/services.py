@@ -154,12 +154,15 @@ def score_all(organisation_id: int | None = None, *, only_unscored: bool = False
 
 def score_unscored(*, batch_size: int = 500) -> int:
     """Score the households that have no score yet (registered on the surge path), newest first, a batch
-    per transaction; how many were scored. Idempotent: a household scored meanwhile is simply rescored."""
+    per transaction; how many were scored. Idempotent: a household scored meanwhile is simply rescored. Only
+    households stored before the run started: under a surge a run ends (households stored meanwhile booked the
+    next one)."""
     scored = 0
+    started = timezone.now()
     while True:
         with transaction.atomic():
             batch = list(
-                Household.objects.filter(triage__isnull=True)
+                Household.objects.filter(triage__isnull=True, created_at__lte=started)
                 .order_by("-created_at")
                 .values_list("pk", flat=True)[:batch_size]
             )
