@@ -9,7 +9,8 @@ Idempotency-Key, retried after a connection error or a 5xx), it, in turn:
 
 1. kills a gunicorn worker with SIGKILL,
 2. kills the gunicorn master (the supervisor starts a new one),
-3. kills the background task worker (`db_worker`; the supervisor starts a new one),
+3. kills the background task worker, then the one that stores accepted registrations (the supervisor starts
+   new ones),
 4. takes the database away for a few seconds (the forwarder refuses and cuts connections),
 5. restarts PostgreSQL itself (`pg_ctlcluster --skip-systemctl-redirect 15 main restart -m fast`: the
    shared cluster, so only here, never in tests; `--no-pg-restart` skips it).
@@ -150,8 +151,14 @@ def _master(supervisor: int) -> int | None:
     return next((p for p in _children(supervisor) if "--listen-fd" in _cmdline(p)), None)
 
 
-def _task_worker(supervisor: int) -> int | None:
-    return next((p for p in _children(supervisor) if "db_worker" in _cmdline(p)), None)
+def _task_worker(supervisor: int, queue: str = "") -> int | None:
+    """The task worker of this queue (the default one, without --queue-name, when none is given)."""
+    for pid in _children(supervisor):
+        words = _cmdline(pid).split()
+        named = words[words.index("--queue-name") + 1] if "--queue-name" in words else ""
+        if "task_worker" in words and named == queue:
+            return pid
+    return None
 
 
 def _healthz(port: int, timeout: float = 5) -> int | None:
@@ -488,6 +495,13 @@ def main() -> None:  # noqa: PLR0915 (one story, told in order)
             pause=0,
         )
         faults["kill_task_worker"]["tasks_running_just_before_kill"] = running_at_kill
+        # The worker that stores accepted registrations as households, in the middle of the load.
+        storing = _task_worker(server.pid, "registrations")
+        kill(
+            "kill_registration_worker",
+            storing,
+            lambda: _task_worker(server.pid, "registrations") not in (None, storing) and _healthz(port) == 200,
+        )
 
         def cut() -> None:
             forwarder.down()
